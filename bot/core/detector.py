@@ -1,0 +1,156 @@
+"""The move detector: which moves an agent message performs, and which courtesy rules it breaks.
+
+One detector serves the scripted customer (to decide how it reacts) and the scorer (to award
+points), so a candidate is always judged by the same reading of their words. It is pure: the
+lexicon and the word segmenter are handed in, already loaded.
+
+How a cue matches: text is normalised (full-width to half-width, lower case), the cue is found
+as a phrase whose both ends fall on word boundaries of the segmentation (so 亲 does not match
+inside 亲自), and a cue right after a negator (不推荐, 没有优惠) does not count unless the cue
+itself is negative.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from bot.core.lexicon import Lexicon
+
+# (word, start, end) triples, as jieba.tokenize yields them.
+Tokenizer = Callable[[str], Iterable[tuple[str, int, int]]]
+
+GAP = "[^。！？!?；;\n]{0,10}?"
+QUESTION = re.compile(r"[?？]|[吗呢么嘛][\s,.!~～。，！]*$|[吗呢][,，]")
+NEGATION_WINDOW = 2  # tokens before a cue that may negate it
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A cue found in a message: the words as they appear, and where."""
+
+    label: str
+    words: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What one agent message does, with the words behind each finding."""
+
+    text: str
+    moves: dict[str, tuple[Hit, ...]] = field(default_factory=dict)
+    violations: tuple[Hit, ...] = ()
+    concessions: dict[str, tuple[Hit, ...]] = field(default_factory=dict)
+    polite: tuple[Hit, ...] = ()
+    asks_question: bool = False
+
+    @property
+    def move_names(self) -> list[str]:
+        return list(self.moves)
+
+    @property
+    def violation_phrases(self) -> list[str]:
+        return [h.words for h in self.violations]
+
+
+def normalize(text: str) -> str:
+    """Fold full-width forms and case, keeping one character per input character.
+
+    Keeping the length lets every hit point back at the original text.
+    """
+    out = []
+    for ch in text:
+        folded = unicodedata.normalize("NFKC", ch).lower()
+        out.append(folded if len(folded) == 1 else ch)
+    return "".join(out)
+
+
+def _compile(cues: Iterable[str]) -> re.Pattern[str] | None:
+    parts = sorted({normalize(c) for c in cues if c}, key=len, reverse=True)
+    if not parts:
+        return None
+    return re.compile("|".join(GAP.join(map(re.escape, p.split("*"))) for p in parts))
+
+
+class MoveDetector:
+    """Tag agent messages with moves, violations, concessions and courtesy, from a lexicon."""
+
+    def __init__(self, lexicon: Lexicon, tokenize: Tokenizer):
+        self.lexicon = lexicon
+        self._tokenize = tokenize
+        self._moves = {m: _compile(c) for m, c in lexicon.moves.items()}
+        self._concessions = {k: _compile(c) for k, c in lexicon.concessions.items()}
+        self._polite = _compile(lexicon.polite)
+        self._negators = tuple(normalize(n) for n in lexicon.negators)
+        self._negative_cue = re.compile("|".join(map(re.escape, self._negators)) or "(?!)")
+        self._violations = [
+            (v, _compile((v.phrase, *v.variants)), _compile(v.unless)) for v in lexicon.violations
+        ]
+
+    def analyze(self, text: str) -> Analysis:
+        """Return what this agent message does."""
+        norm = normalize(text)
+        tokens = [(w, s, e) for w, s, e in self._tokenize(norm) if w.strip()]
+        starts = {s for _, s, _ in tokens}
+        ends = {e for _, _, e in tokens}
+        token_before = _preceding_tokens(tokens)
+
+        def hits(pattern: re.Pattern[str] | None, label: str, negatable: bool = True) -> list[Hit]:
+            if pattern is None:
+                return []
+            found = []
+            for m in pattern.finditer(norm):
+                s, e = m.span()
+                if s not in starts or e not in ends:
+                    continue
+                if negatable and self._negated(m.group(), token_before.get(s, ())):
+                    continue
+                found.append(Hit(label, text[s:e], s, e))
+            return found
+
+        moves = {m: tuple(h) for m, p in self._moves.items() if (h := hits(p, m))}
+        concessions = {k: tuple(h) for k, p in self._concessions.items() if (h := hits(p, k))}
+        violations = []
+        for cue, pattern, unless in self._violations:
+            for hit in hits(pattern, cue.phrase, negatable=False):
+                if not self._excused(norm, hit, unless):
+                    violations.append(hit)
+        return Analysis(
+            text=text,
+            moves=moves,
+            violations=tuple(violations),
+            concessions=concessions,
+            polite=tuple(hits(self._polite, "polite", negatable=False)),
+            asks_question=bool(QUESTION.search(norm)),
+        )
+
+    def _negated(self, cue: str, before: tuple[str, ...]) -> bool:
+        if self._negative_cue.match(cue):
+            return False  # the cue is itself a negative phrase (不客气, 没问题)
+        return any(w in self._negators or w[-1:] in ("不", "没") for w in before)
+
+    @staticmethod
+    def _excused(norm: str, hit: Hit, unless: re.Pattern[str] | None) -> bool:
+        """Whether the clause around a violation shows it is helpful, not dismissive."""
+        if unless is None:
+            return False
+        # "这个我不太清楚，我马上帮您问一下": the help may come in the next clause.
+        window = norm[max(0, hit.start - 6) : hit.end + 16]
+        return bool(unless.search(window))
+
+
+def _preceding_tokens(tokens: list[tuple[str, int, int]]) -> dict[int, tuple[str, ...]]:
+    """Map each token start to the few tokens before it within the same clause."""
+    out: dict[int, tuple[str, ...]] = {}
+    for i, (_, s, _) in enumerate(tokens):
+        window = []
+        for w, _, _ in reversed(tokens[max(0, i - NEGATION_WINDOW) : i]):
+            if w in ",.!?;，。！？；~～":
+                break
+            window.append(w)
+        out[s] = tuple(window)
+    return out

@@ -1,0 +1,42 @@
+"""The cue lexicon as data: which words signal which move, violation, concession or courtesy.
+
+Trainers edit the YAML files under ``rubric/lexicon/``; ``bot.nlp.lexicon_loader`` reads them
+into these classes. A cue is a phrase, where ``*`` stands for a short gap inside one clause
+(``请问*吗`` matches 请问您穿多大码吗).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ViolationCue:
+    """A 服务禁用语 with its paraphrases and the context that makes it harmless."""
+
+    phrase: str
+    variants: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    category: str = "courtesy"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Every cue list the move detector uses."""
+
+    moves: dict[str, tuple[str, ...]]
+    violations: tuple[ViolationCue, ...]
+    concessions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    polite: tuple[str, ...] = ()
+    negators: tuple[str, ...] = ()
+    user_words: tuple[str, ...] = ()
+
+    def all_phrases(self) -> set[str]:
+        """Return every literal cue fragment, for the segmenter's user dictionary."""
+        out: set[str] = set(self.polite) | set(self.user_words)
+        for cues in (*self.moves.values(), *self.concessions.values()):
+            out.update(cues)
+        for v in self.violations:
+            out.add(v.phrase)
+            out.update(v.variants)
+        return {part for phrase in out for part in phrase.split("*") if part}

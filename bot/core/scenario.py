@@ -1,0 +1,234 @@
+"""The dialogue-script model: what a trainer's YAML file means once it is validated.
+
+The field names are the YAML keys. Structural checks (types, required and unknown keys) come from
+pydantic; the checks across fields (targets exist, names are registered, moves fit the kind)
+are in ``semantic_problems`` so that every mistake is reported at once, each with its path.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from bot.core.moves import ALL_MOVES, KIND_TITLES, moves_for
+from bot.core.registry import ACTIONS, CONDITIONS, MAX_MOOD
+
+OUTCOMES: dict[str, str] = {
+    "ordered": "下单",
+    "resolved": "解决",
+    "left": "离开",
+    "escalated": "升级投诉",
+}
+GOOD_OUTCOMES = ("ordered", "resolved")
+CONCESSIONS: tuple[str, ...] = (
+    "包邮",
+    "运费险",
+    "赠品",
+    "优惠券",
+    "满减",
+    "折扣",
+    "最低价",
+    "退款",
+    "退货",
+    "换货",
+    "补发",
+    "补偿",
+    "维修",
+    "试用",
+)
+Difficulty = Literal["easy", "normal", "hard"]
+Outcome = Literal["ordered", "resolved", "left", "escalated"]
+
+
+def _as_list(value: Any) -> Any:
+    """Let trainers write a single item where a list is expected."""
+    return [value] if isinstance(value, str) else value
+
+
+Lines = Annotated[list[Annotated[str, Field(min_length=1)]], BeforeValidator(_as_list)]
+Names = Annotated[list[str], BeforeValidator(_as_list)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Product(_Strict):
+    name: str
+    price: float = Field(gt=0)
+    specs: dict[str, str | int | float] = {}
+    sizes: list[str] = []
+    stock: str | int | None = None
+    shipping: str | None = None
+
+
+class Brief(_Strict):
+    shop: str
+    product: Product
+    situation: str = ""
+    concessions: dict[str, str | int | float | bool] = {}
+    notes: Lines = []
+
+
+class Persona(_Strict):
+    name: str
+    profile: str = ""
+    mood: int = Field(default=3, ge=1, le=MAX_MOOD)
+    patience: int = Field(default=2, ge=0, le=10)
+
+
+class Rule(_Strict):
+    """One way out of a state: an agent move (and optional conditions) leads to a next state."""
+
+    when: Names = Field(min_length=1)
+    go: str
+    if_: Names = Field(default=[], alias="if")
+    do: Names = []
+
+
+class State(_Strict):
+    says: Lines = []
+    on: list[Rule] = []
+    nudge: Lines = []
+    end: Outcome | None = None
+    tip: Lines = []
+
+
+class Reaction(_Strict):
+    says: Lines = Field(min_length=1)
+    go: str
+    mood_drop: int = Field(default=2, ge=1, le=MAX_MOOD)
+
+
+class Scenario(_Strict):
+    version: Literal[1]
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    kind: Literal["presale", "objection", "complaint"]
+    title: str
+    difficulty: Difficulty = "normal"
+    brief: Brief
+    customer: Persona
+    start: str
+    states: dict[str, State] = Field(min_length=2)
+    when_ignored: Reaction
+    when_offended: Reaction
+
+    @property
+    def kind_title(self) -> str:
+        return KIND_TITLES[self.kind]
+
+    def content_hash(self) -> str:
+        """Return a short hash of the validated content, to pin the version a score used."""
+        blob = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def end_states(self) -> dict[str, str]:
+        return {name: s.end for name, s in self.states.items() if s.end}
+
+
+Path = tuple[str | int, ...]
+
+
+def _close(word: str, known: list[str]) -> str:
+    match = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    return f"。是不是想写“{match[0]}”？" if match else ""
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def semantic_problems(data: dict[str, Any]) -> list[tuple[Path, str]]:
+    """Return the cross-field mistakes of a script, each with its path.
+
+    It reads the raw data defensively, so that these mistakes are reported together with the
+    structural ones (a missing brief does not hide a misspelt move).
+    """
+    problems: list[tuple[Path, str]] = []
+    states = _dict(data.get("states"))
+    names = [str(n) for n in states]
+    kind = data.get("kind")
+    allowed_moves = moves_for(kind) if kind in KIND_TITLES else ALL_MOVES
+    kind_title = KIND_TITLES.get(kind, "")
+
+    def is_end(name: Any) -> bool:
+        return bool(_dict(states.get(name)).get("end"))
+
+    def target(path: Path, name: Any) -> None:
+        if isinstance(name, str) and name not in states:
+            problems.append(
+                (
+                    path,
+                    f"转到了不存在的状态“{name}”（已有：{'、'.join(names)}）{_close(name, names)}",
+                )
+            )
+
+    start = data.get("start")
+    target(("start",), start)
+    if isinstance(start, str) and is_end(start):
+        problems.append((("start",), f"开始状态“{start}”不能是结束状态"))
+    for key in ("when_ignored", "when_offended"):
+        go = _dict(data.get(key)).get("go")
+        target((key, "go"), go)
+        if isinstance(go, str) and go in states and not is_end(go):
+            problems.append(((key, "go"), f"“{go}”应是一个结束状态（带 end: 的状态）"))
+    for name, raw in states.items():
+        where: Path = ("states", name)
+        state = _dict(raw)
+        rules = state.get("on") if isinstance(state.get("on"), list) else []
+        if not state.get("says"):
+            problems.append((where, f"状态“{name}”缺少顾客台词 says（至少写一句）"))
+        if state.get("end") and rules:
+            problems.append((where + ("on",), f"结束状态“{name}”不应再有 on: 出口"))
+        if not state.get("end") and not rules:
+            problems.append((where, f"状态“{name}”既不是结束状态（end:），也没有出口（on:）"))
+        for i, raw_rule in enumerate(rules):
+            rp = where + ("on", i)
+            rule = _dict(raw_rule)
+            target(rp + ("go",), rule.get("go"))
+            for move in _names(rule.get("when")):
+                if move not in ALL_MOVES:
+                    problems.append(
+                        (
+                            rp + ("when",),
+                            f"未知的客服动作“{move}”（可用：{', '.join(allowed_moves)}）"
+                            + _close(move, list(allowed_moves)),
+                        )
+                    )
+                elif move not in allowed_moves:
+                    problems.append(
+                        (
+                            rp + ("when",),
+                            f"动作“{move}”不属于{kind_title}对话（可用：{', '.join(allowed_moves)}）",
+                        )
+                    )
+            for field_name, registry, what in (("if", CONDITIONS, "条件"), ("do", ACTIONS, "动作")):
+                for entry in _names(rule.get(field_name)):
+                    if entry not in registry:
+                        problems.append(
+                            (
+                                rp + (field_name,),
+                                f"未知的{what}“{entry}”（可用：{', '.join(registry)}）"
+                                + _close(entry, list(registry)),
+                            )
+                        )
+    for key in _dict(_dict(data.get("brief")).get("concessions")):
+        if key not in CONCESSIONS:
+            problems.append(
+                (
+                    ("brief", "concessions", key),
+                    f"未知的让步类型“{key}”（可用：{'、'.join(CONCESSIONS)}）"
+                    + _close(str(key), list(CONCESSIONS)),
+                )
+            )
+    return problems

@@ -1,0 +1,1 @@
+"""Language resources for the pure detector: jieba segmentation and the cue lexicon files."""

@@ -1,0 +1,95 @@
+"""Read the cue lexicon files under ``rubric/lexicon/`` into a ``Lexicon``, with line numbers.
+
+``cues.yaml`` holds the move, concession and courtesy cues; ``violations.yaml`` the 服务禁用语
+and platform red lines; ``userdict.txt`` is jieba's user dictionary of e-commerce words.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.core.detector import MoveDetector
+from bot.core.errors import LexiconError, ScriptError
+from bot.core.lexicon import Lexicon, ViolationCue
+from bot.core.moves import ALL_MOVES
+from bot.nlp.segmenter import shared_segmenter
+from bot.paths import rubric_dir
+from bot.scripts.schema_errors import explain
+from bot.scripts.yaml_source import read_yaml
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CueFile(_Strict):
+    version: Literal[1]
+    negators: list[str] = []
+    polite: list[str] = []
+    words: list[str] = []
+    moves: dict[str, list[str]]
+    concessions: dict[str, list[str]] = {}
+
+
+class ViolationEntry(_Strict):
+    phrase: str = Field(min_length=1)
+    variants: list[str] = []
+    unless: list[str] = []
+    category: Literal["courtesy", "red_line"] = "courtesy"
+
+
+class ViolationFile(_Strict):
+    version: Literal[1]
+    violations: list[ViolationEntry]
+
+
+def _load(path: Path, model: type[BaseModel]) -> BaseModel:
+    try:
+        doc = read_yaml(path)
+    except ScriptError as exc:
+        raise LexiconError("\n".join(exc.problems)) from None
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise LexiconError(
+            "\n".join(doc.problem(w, m) for w, m in explain(model, doc.data, exc))
+        ) from None
+
+
+def load_lexicon(folder: Path | None = None) -> Lexicon:
+    """Read ``cues.yaml`` and ``violations.yaml`` from a lexicon folder."""
+    folder = folder or rubric_dir() / "lexicon"
+    cues = _load(folder / "cues.yaml", CueFile)
+    unknown = [m for m in cues.moves if m not in ALL_MOVES]
+    if unknown:
+        doc = read_yaml(folder / "cues.yaml")
+        raise LexiconError(
+            "\n".join(
+                doc.problem(("moves", m), f"未知的动作“{m}”（可用：{', '.join(ALL_MOVES)}）")
+                for m in unknown
+            )
+        )
+    bad = _load(folder / "violations.yaml", ViolationFile)
+    return Lexicon(
+        moves={m: tuple(c) for m, c in cues.moves.items()},
+        violations=tuple(
+            ViolationCue(v.phrase, tuple(v.variants), tuple(v.unless), v.category)
+            for v in bad.violations
+        ),
+        concessions={k: tuple(c) for k, c in cues.concessions.items()},
+        polite=tuple(cues.polite),
+        negators=tuple(cues.negators),
+        user_words=tuple(cues.words),
+    )
+
+
+@functools.cache
+def default_detector(folder: Path | None = None) -> MoveDetector:
+    """Return the process-wide detector built from the lexicon folder (default: bundled)."""
+    folder = folder or rubric_dir() / "lexicon"
+    lexicon = load_lexicon(folder)
+    return MoveDetector(lexicon, shared_segmenter(folder / "userdict.txt", lexicon.all_phrases()))

@@ -1,0 +1,1 @@
+"""Trainers' YAML files → validated objects, with every problem reported as ``FILE:LINE:``."""
