@@ -189,18 +189,18 @@ def semantic_problems(data: dict[str, Any]) -> list[tuple[Path, str]]:
         if not state.get("says"):
             problems.append((where, f"状态“{name}”缺少顾客台词 says（至少写一句）"))
         if state.get("end") and rules:
-            problems.append((where + ("on",), f"结束状态“{name}”不应再有 on: 出口"))
+            problems.append(((*where, "on"), f"结束状态“{name}”不应再有 on: 出口"))
         if not state.get("end") and not rules:
             problems.append((where, f"状态“{name}”既不是结束状态（end:），也没有出口（on:）"))
         for i, raw_rule in enumerate(rules):
-            rp = where + ("on", i)
+            rp = (*where, "on", i)
             rule = _dict(raw_rule)
-            target(rp + ("go",), rule.get("go"))
+            target((*rp, "go"), rule.get("go"))
             for move in _names(rule.get("when")):
                 if move not in ALL_MOVES:
                     problems.append(
                         (
-                            rp + ("when",),
+                            (*rp, "when"),
                             f"未知的客服动作“{move}”（可用：{', '.join(allowed_moves)}）"
                             + _close(move, list(allowed_moves)),
                         )
@@ -208,7 +208,7 @@ def semantic_problems(data: dict[str, Any]) -> list[tuple[Path, str]]:
                 elif move not in allowed_moves:
                     problems.append(
                         (
-                            rp + ("when",),
+                            (*rp, "when"),
                             f"动作“{move}”不属于{kind_title}对话（可用：{', '.join(allowed_moves)}）",
                         )
                     )
@@ -217,7 +217,7 @@ def semantic_problems(data: dict[str, Any]) -> list[tuple[Path, str]]:
                     if entry not in registry:
                         problems.append(
                             (
-                                rp + (field_name,),
+                                (*rp, field_name),
                                 f"未知的{what}“{entry}”（可用：{', '.join(registry)}）"
                                 + _close(entry, list(registry)),
                             )
