@@ -36,7 +36,9 @@ class Segmenter:
             pass  # jieba falls back to the system temp folder
         self._jieba.initialize()
         if user_dict is not None and user_dict.exists():
-            self._jieba.load_userdict(str(user_dict))
+            # jieba opens a path without closing it; hand it a file we close ourselves.
+            with user_dict.open("rb") as handle:
+                self._jieba.load_userdict(handle)
         for word in sorted(set(words)):
             if len(word) > 1 and word not in self._jieba.FREQ:
                 self._jieba.add_word(word)

@@ -1,0 +1,48 @@
+"""The application object: settings plus the database, scenario library and detector they name.
+
+The CLI builds one ``App`` per run and tests build their own; everything heavy (jieba, the
+database, the scripts) is loaded lazily and once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlalchemy import Engine
+
+from bot.core.detector import MoveDetector
+from bot.core.engine import CustomerEngine
+from bot.core.scenario import Scenario
+from bot.nlp.lexicon_loader import default_detector
+from bot.paths import dialogues_dir
+from bot.scripts.library import Library
+from bot.settings import Settings
+from bot.storage import open_database
+
+
+@dataclass
+class App:
+    """What a command needs, built from the settings on first use."""
+
+    settings: Settings
+    _engines: dict[tuple[str, str], CustomerEngine] = field(default_factory=dict)
+
+    @cached_property
+    def db(self) -> Engine:
+        return open_database(self.settings.db)
+
+    @cached_property
+    def library(self) -> Library:
+        return Library.load([self.settings.dialogues or dialogues_dir()])
+
+    @cached_property
+    def detector(self) -> MoveDetector:
+        return default_detector(self.settings.lexicon)
+
+    def engine_for(self, scenario: Scenario) -> CustomerEngine:
+        """Return the one shared state machine of a scenario version."""
+        key = (scenario.id, scenario.content_hash())
+        if key not in self._engines:
+            self._engines[key] = CustomerEngine(scenario, self.detector)
+        return self._engines[key]

@@ -1,0 +1,51 @@
+"""``kefu chat``: play a scenario in the terminal, or list the scenarios."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from bot.app import App
+from bot.channels.terminal import run_chat
+from bot.core.brief import DIFFICULTY_TITLES
+from bot.core.moves import KIND_TITLES
+
+DEFAULT_SCENARIO = "presale-dress-size"
+
+
+@click.command()
+@click.argument("scenario", required=False)
+@click.option("--list", "list_", is_flag=True, help="列出所有剧本。")
+@click.option("--json", "as_json", is_flag=True, help="与 --list 一起用：输出 JSON。")
+@click.option("--seed", type=int, help="随机种子：同一种子、同样的回复，顾客说的话也相同。")
+@click.option("--exam", is_flag=True, help="考试模式：不显示识别出的客服动作。")
+@click.pass_obj
+def chat(app: App, scenario: str | None, list_: bool, as_json: bool, seed: int | None, exam: bool):
+    """和模拟顾客聊天（你扮演店铺客服）。Chat with a scripted customer.
+
+    SCENARIO 是剧本 id（默认 presale-dress-size）。有终端时是交互式聊天；标准输入不是终端时，
+    每行读入一条客服消息，每条顾客消息输出为一行“客户：…”。
+    """
+    lib = app.library
+    if list_:
+        rows = sorted(lib.scenarios.values(), key=lambda s: (s.kind, s.id))
+        if as_json:
+            click.echo(
+                json.dumps(
+                    [{"id": s.id, "kind": s.kind, "title": s.title} for s in rows],
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
+        else:
+            for s in rows:
+                click.echo(
+                    f"{s.id:<28} {KIND_TITLES[s.kind]}  {DIFFICULTY_TITLES[s.difficulty]}  {s.title}"
+                )
+        return 0
+    if as_json:
+        raise click.UsageError("--json 只能与 --list 一起使用。")
+    chosen = lib.get(scenario or DEFAULT_SCENARIO)
+    run_chat(app, chosen, seed=seed, feedback=not exam)
+    return 0

@@ -1,0 +1,66 @@
+"""``kefu dialogues``: check dialogue scripts and run their test conversations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bot.app import App
+from bot.core.errors import ScriptError
+from bot.paths import dialogues_dir
+from bot.scripts.conversation_tests import run_cases, tests_path_for
+from bot.scripts.library import Library
+
+
+@click.group()
+def dialogues():
+    """检查、测试对话剧本。Check and test dialogue scripts."""
+
+
+@dialogues.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def check_cmd(paths: tuple[Path, ...]):
+    """检查剧本文件或文件夹（默认：内置的 dialogues/）。每个问题一行：文件:行号: 说明。"""
+    lib = Library.load(paths or [dialogues_dir()])
+    for problem in lib.problems:
+        click.echo(problem, err=False)
+    if lib.problems:
+        click.echo(f"发现 {len(lib.problems)} 个问题。", err=True)
+        return 2
+    click.echo(f"✓ {len(lib.scenarios)} 个剧本检查通过。")
+    return 0
+
+
+@dialogues.command("test")
+@click.argument("scenario_id", required=False)
+@click.pass_obj
+def test_cmd(app: App, scenario_id: str | None):
+    """用剧本旁的 *.test.yaml 测试对话回放（默认：全部剧本）。"""
+    lib = app.library
+    if lib.problems:
+        for problem in lib.problems:
+            click.echo(problem)
+        return 2
+    ids = [lib.get(scenario_id).id] if scenario_id else sorted(lib.scenarios)
+    passed = failed = missing = 0
+    for sid in ids:
+        path = tests_path_for(lib.files[sid])
+        if not path.exists():
+            click.echo(f"{lib.files[sid]}:1: 剧本“{sid}”没有测试文件（应为 {path.name}）")
+            missing += 1
+            continue
+        try:
+            report = run_cases(path, app.engine_for(lib.scenarios[sid]))
+        except ScriptError as exc:
+            click.echo("\n".join(exc.problems))
+            failed += 1
+            continue
+        for line in report.failures:
+            click.echo(line)
+        passed += report.passed
+        failed += len(report.failures)
+    click.echo(
+        f"{passed} passed, {failed} failed" + (f"（{missing} 个剧本缺少测试）" if missing else "")
+    )
+    return 2 if failed or missing else 0

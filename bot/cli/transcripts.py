@@ -1,0 +1,101 @@
+"""``kefu transcripts``: list, export and import stored conversations (contract section 2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from bot.app import App
+from bot.core.errors import KefuError, TranscriptError
+from bot.core.transcript import transcript_from_dict
+from bot.storage import get_transcript, import_transcript, list_conversations
+
+# A transcript file larger than this is not a chat: refuse it before parsing.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+def read_transcript_file(path: Path):
+    """Read and validate one transcript file; raise ``TranscriptError`` naming it."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise TranscriptError(
+                f"{path}: 文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB，不像是对话记录"
+            )
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TranscriptError(f"{path}: 文件不存在") from None
+    except UnicodeDecodeError:
+        raise TranscriptError(f"{path}: 文件不是 UTF-8 编码。提示：另存为 UTF-8。") from None
+    except OSError as exc:
+        raise TranscriptError(f"{path}: 无法读取：{exc.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TranscriptError(
+            f"{path}:{exc.lineno}: 不是有效的 JSON（第 {exc.colno} 列：{exc.msg}）"
+        ) from None
+    return transcript_from_dict(data, str(path))
+
+
+@click.group()
+def transcripts():
+    """查看、导出、导入对话记录。List, export and import transcripts."""
+
+
+@transcripts.command("list")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON 数组（最新的在前）。")
+@click.option("--limit", type=int, help="最多列出多少条。")
+@click.pass_obj
+def list_cmd(app: App, as_json: bool, limit: int | None):
+    """列出保存的对话，最新的在前。"""
+    rows = list_conversations(app.db, limit=limit)
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        click.echo("还没有对话记录。用 kefu chat 开始一段对话。")
+    for r in rows:
+        data = r.to_json()
+        click.echo(
+            f"{data['id']}  {data['started_at'][:19]}  {r.kind:<9} {data['outcome']:<10} "
+            f"{data['messages']:>3} 条  {data['scenario'] or '-'}"
+        )
+    return 0
+
+
+@transcripts.command("export")
+@click.argument("conversation_id")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="写入文件而不是标准输出。"
+)
+@click.pass_obj
+def export_cmd(app: App, conversation_id: str, out: Path | None):
+    """按合同格式导出一段对话（JSON）。"""
+    text = json.dumps(
+        get_transcript(app.db, conversation_id).to_dict(), ensure_ascii=False, indent=2
+    )
+    if out:
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"已导出到 {out}", err=True)
+    else:
+        click.echo(text)
+    return 0
+
+
+@transcripts.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_obj
+def import_cmd(app: App, files: tuple[Path, ...]):
+    """导入合同格式的对话文件（可多个）；有问题的文件报错，其余照常导入。"""
+    failed = 0
+    for path in files:
+        try:
+            new_id = import_transcript(app.db, read_transcript_file(path), source=path.name)
+        except KefuError as exc:
+            click.echo(str(exc), err=True)
+            failed += 1
+            continue
+        click.echo(f"{path}: 已导入，编号 {new_id}")
+    return 2 if failed else 0

@@ -1,0 +1,112 @@
+"""Live conversations: the one seam where every channel meets the engine and the database.
+
+A channel turns its events into ``LiveChat.handle(text, at)`` calls and shows the replies. The
+agent's message is committed before the engine runs, and the customer's replies with the new
+state are committed before they are returned: a crash or a kill loses nothing that was said.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.app import App
+from bot.core.engine import Conversation, Turn
+from bot.core.scenario import Scenario
+from bot.storage import (
+    add_message,
+    create_conversation,
+    finish_conversation,
+    load_conversation,
+    record_turn,
+)
+
+UNFINISHED = "unfinished"
+
+
+def now() -> datetime:
+    """The local time with its offset, as transcripts record it."""
+    return datetime.now().astimezone()
+
+
+@dataclass
+class LiveChat:
+    """One stored conversation with its attached customer."""
+
+    app: App
+    id: str
+    scenario: Scenario
+    convo: Conversation
+
+    @classmethod
+    def start(
+        cls,
+        app: App,
+        scenario: Scenario,
+        *,
+        seed: int | None = None,
+        channel: str = "terminal",
+        mode: str = "practice",
+        candidate: str | None = None,
+    ) -> tuple[LiveChat, list[str]]:
+        """Open and store a new conversation; return it and the customer's first messages."""
+        engine = app.engine_for(scenario)
+        convo, opening = engine.start(secrets.randbelow(2**31) if seed is None else seed)
+        at = now()
+        chat_id = create_conversation(
+            app.db,
+            scenario_id=scenario.id,
+            scenario_hash=scenario.content_hash(),
+            kind=scenario.kind,
+            title=scenario.title,
+            snapshot=convo.snapshot(),
+            channel=channel,
+            mode=mode,
+            candidate=candidate,
+            started_at=at,
+        )
+        record_turn(
+            app.db,
+            chat_id,
+            replies=[(line, at) for line in opening],
+            snapshot=convo.snapshot(),
+            outcome=None,
+        )
+        return cls(app, chat_id, scenario, convo), opening
+
+    @classmethod
+    def resume(cls, app: App, chat_id: str) -> LiveChat:
+        """Attach a stored, unfinished conversation again at the state it had reached."""
+        stored = load_conversation(app.db, chat_id)
+        scenario = app.library.get(stored.scenario_id)
+        convo = app.engine_for(scenario).resume(stored.snapshot)
+        return cls(app, chat_id, scenario, convo)
+
+    @property
+    def finished(self) -> bool:
+        return self.convo.finished
+
+    def handle(self, text: str, at: datetime | None = None) -> Turn:
+        """Store the agent's message, let the customer react, store and return the reaction."""
+        at = at or now()
+        seq = add_message(self.app.db, self.id, role="agent", text=text, at=at)
+        turn = self.convo.handle(text, at)
+        replied = now()
+        record_turn(
+            self.app.db,
+            self.id,
+            replies=[(line, replied) for line in turn.replies],
+            snapshot=self.convo.snapshot(),
+            outcome=turn.outcome,
+            agent_seq=seq,
+            moves=turn.analysis.move_names,
+            violations=turn.analysis.violation_phrases,
+        )
+        return turn
+
+    def abandon(self) -> None:
+        """End the conversation early (Ctrl-C, end of input, /end) as ``unfinished``."""
+        if not self.finished:
+            finish_conversation(self.app.db, self.id, UNFINISHED, now())
+            self.app.engine_for(self.scenario).release(self.convo)

@@ -1,0 +1,124 @@
+"""Opening the database named by ``--db`` / ``KEFU_DB``: engine, connection settings, tables.
+
+Every problem a user can cause here (a mistyped URL, a missing driver, a server that does not
+answer, a folder that cannot be created) becomes a ``KefuError`` naming the URL with its
+password hidden, so the command line shows a message instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from bot.core.errors import KefuError
+from bot.storage.models import Base
+
+HINT = (
+    "提示：检查 --db 或环境变量 KEFU_DB（SQLAlchemy 地址，例如 sqlite:///kefu.db 或 "
+    "postgresql+psycopg://用户:密码@主机/库名）。"
+)
+# Execution option that makes the next transaction on SQLite a writer from its first statement.
+WRITE_OPTION = "kefu_write"
+# Seconds to wait for a PostgreSQL server before saying it is unreachable.
+CONNECT_TIMEOUT = 10
+
+_SQLITE_PRAGMAS = (
+    # WAL lets readers (a report, `transcripts list`) work while a chat is writing.
+    "PRAGMA journal_mode=WAL",
+    # FULL syncs the WAL on every commit: a message is on disk before the customer replies.
+    "PRAGMA synchronous=FULL",
+    # Two channels writing at once wait for each other instead of failing at once.
+    "PRAGMA busy_timeout=5000",
+    # SQLite ignores foreign keys unless asked, per connection.
+    "PRAGMA foreign_keys=ON",
+)
+
+
+def open_database(url: str) -> Engine:
+    """Open the database at ``url``, creating its tables (and an SQLite file's folder) if missing."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise KefuError(
+            f"数据库地址“{_mask(url)}”格式不对，应为 SQLAlchemy 地址。{HINT}"
+        ) from None
+    shown = parsed.render_as_string(hide_password=True)
+    is_sqlite = parsed.get_backend_name() == "sqlite"
+    if is_sqlite:
+        _make_sqlite_folder(parsed, shown)
+    try:
+        engine = create_engine(parsed, pool_pre_ping=True, **_connect_args(parsed))
+    except ArgumentError as exc:  # includes NoSuchModuleError: an unknown backend or driver
+        raise KefuError(f"数据库地址“{shown}”无法使用：{exc}。{HINT}") from None
+    except ImportError as exc:
+        raise KefuError(
+            f"数据库地址“{shown}”需要的驱动没有安装（{exc}）。"
+            "提示：PostgreSQL 请安装 kefu[postgres]（psycopg）；或检查 --db 或环境变量 KEFU_DB。"
+        ) from None
+    if is_sqlite:
+        _configure_sqlite(engine)
+    try:
+        Base.metadata.create_all(engine)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise KefuError(f"无法打开数据库“{shown}”：{_reason(exc)}。{HINT}") from None
+    return engine
+
+
+def _mask(url: str) -> str:
+    """Hide the password of a URL that SQLAlchemy could not parse."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's own first line (e.g. 'connection refused'), without SQLAlchemy's boilerplate."""
+    original = getattr(exc, "orig", None) or exc
+    lines = str(original).strip().splitlines()
+    return lines[0] if lines else type(original).__name__
+
+
+def _connect_args(url: URL) -> dict[str, Any]:
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        # Without a timeout, an unreachable host hangs the command for minutes.
+        return {"connect_args": {"connect_timeout": CONNECT_TIMEOUT}}
+    return {}
+
+
+def _make_sqlite_folder(url: URL, shown: str) -> None:
+    database = url.database
+    # In-memory databases and URI file names ("file:…?mode=ro") have no folder to make.
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    folder = Path(database).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KefuError(
+            f"无法为数据库“{shown}”创建文件夹“{folder}”：{exc.strerror or exc}。{HINT}"
+        ) from None
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take BEGIN away from Python's sqlite3, which would only send it before the first
+        # INSERT; ``_on_begin`` sends it instead, so a read-then-write is one transaction.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            for pragma in _SQLITE_PRAGMAS:
+                cursor.execute(pragma)
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # A writer takes the write lock at BEGIN (waiting up to busy_timeout); a deferred
+        # transaction that reads and then writes would fail at once under WAL if another
+        # connection committed in between.
+        writes = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
