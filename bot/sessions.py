@@ -14,15 +14,15 @@ from datetime import datetime
 from bot.app import App
 from bot.core.engine import Conversation, Turn
 from bot.core.scenario import Scenario
+from bot.core.errors import KefuError
 from bot.storage import (
+    UNFINISHED,
     add_message,
     create_conversation,
     finish_conversation,
     load_conversation,
     record_turn,
 )
-
-UNFINISHED = "unfinished"
 
 
 def now() -> datetime:
@@ -79,6 +79,8 @@ class LiveChat:
     def resume(cls, app: App, chat_id: str) -> LiveChat:
         """Attach a stored, unfinished conversation again at the state it had reached."""
         stored = load_conversation(app.db, chat_id)
+        if stored.snapshot is None or stored.scenario_id is None or stored.finished:
+            raise KefuError(f"对话 {chat_id} 不能继续：它是导入的记录，或已经结束。")
         scenario = app.library.get(stored.scenario_id)
         convo = app.engine_for(scenario).resume(stored.snapshot)
         return cls(app, chat_id, scenario, convo)

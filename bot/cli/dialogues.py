@@ -59,7 +59,7 @@ def test_cmd(app: App, scenario_id: str | None):
         for line in report.failures:
             click.echo(line)
         passed += report.passed
-        failed += len(report.failures)
+        failed += report.failed
     click.echo(
         f"{passed} passed, {failed} failed" + (f"（{missing} 个剧本缺少测试）" if missing else "")
     )

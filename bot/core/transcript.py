@@ -16,6 +16,7 @@ from bot.core.moves import KINDS
 ROLES = ("customer", "agent")
 # A chat message longer than this is a paste accident or an attack, not an exam answer.
 MAX_MESSAGE_CHARS = 20_000
+KEPT_EXTRA_KEYS = ("started_at", "channel", "mode", "scenario_hash")
 
 
 @dataclass(frozen=True)
@@ -111,4 +112,6 @@ def transcript_from_dict(data: Any, source: str = "<transcript>") -> Transcript:
         id=data.get("id"),
         scenario=data.get("scenario"),
         outcome=data.get("outcome"),
+        # Keys that kefu's own exports add, kept so that export → import loses nothing.
+        extra={k: data[k] for k in KEPT_EXTRA_KEYS if isinstance(data.get(k), str)},
     )

@@ -51,6 +51,7 @@ class CaseReport:
 
     path: Path
     passed: int = 0
+    failed: int = 0
     failures: list[str] = field(default_factory=list)
 
 
@@ -124,6 +125,7 @@ def run_cases(path: Path, engine: CustomerEngine) -> CaseReport:
             )
         if failures:
             report.failures.extend(failures)
+            report.failed += 1
         else:
             report.passed += 1
     return report

@@ -43,15 +43,13 @@ def open_database(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise KefuError(
-            f"数据库地址“{_mask(url)}”格式不对，应为 SQLAlchemy 地址。{HINT}"
-        ) from None
+        raise KefuError(f"数据库地址“{_mask(url)}”格式不对，应为 SQLAlchemy 地址。{HINT}") from None
     shown = parsed.render_as_string(hide_password=True)
     is_sqlite = parsed.get_backend_name() == "sqlite"
     if is_sqlite:
         _make_sqlite_folder(parsed, shown)
     try:
-        engine = create_engine(parsed, pool_pre_ping=True, **_connect_args(parsed))
+        engine = create_engine(parsed, **_engine_options(parsed))
     except ArgumentError as exc:  # includes NoSuchModuleError: an unknown backend or driver
         raise KefuError(f"数据库地址“{shown}”无法使用：{exc}。{HINT}") from None
     except ImportError as exc:
@@ -71,7 +69,8 @@ def open_database(url: str) -> Engine:
 
 def _mask(url: str) -> str:
     """Hide the password of a URL that SQLAlchemy could not parse."""
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+    # Up to the last "@", greedily: a password may itself contain "@" or "/".
+    return re.sub(r"^((?:[^/]*://)?[^:@/]*:)(?!//).*@", r"\1***@", url)
 
 
 def _reason(exc: SQLAlchemyError) -> str:
@@ -81,11 +80,15 @@ def _reason(exc: SQLAlchemyError) -> str:
     return lines[0] if lines else type(original).__name__
 
 
-def _connect_args(url: URL) -> dict[str, Any]:
+def _engine_options(url: URL) -> dict[str, Any]:
+    if url.get_backend_name() == "sqlite":
+        return {}
+    # A server may drop idle connections (the Telegram bot idles for hours): test on checkout.
+    options: dict[str, Any] = {"pool_pre_ping": True}
     if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
         # Without a timeout, an unreachable host hangs the command for minutes.
-        return {"connect_args": {"connect_timeout": CONNECT_TIMEOUT}}
-    return {}
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
+    return options
 
 
 def _make_sqlite_folder(url: URL, shown: str) -> None:

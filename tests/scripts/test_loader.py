@@ -51,7 +51,11 @@ def test_unknown_key_suggests_the_right_one(tmp_path):
 
 
 def test_unregistered_condition_is_rejected(tmp_path):
-    text = (DATA / "tiny.yaml").read_text(encoding="utf-8").replace("if: offers_concession", "if: __import__")
+    text = (
+        (DATA / "tiny.yaml")
+        .read_text(encoding="utf-8")
+        .replace("if: offers_concession", "if: __import__")
+    )
     path = tmp_path / "evil.yaml"
     path.write_text(text, encoding="utf-8")
     messages = problems_of(path)
@@ -60,7 +64,11 @@ def test_unregistered_condition_is_rejected(tmp_path):
 
 
 def test_end_state_as_reaction_target_is_required(tmp_path):
-    text = (DATA / "tiny.yaml").read_text(encoding="utf-8").replace("  go: gone\nwhen_offended", "  go: price\nwhen_offended")
+    text = (
+        (DATA / "tiny.yaml")
+        .read_text(encoding="utf-8")
+        .replace("  go: gone\nwhen_offended", "  go: price\nwhen_offended")
+    )
     path = tmp_path / "target.yaml"
     path.write_text(text, encoding="utf-8")
     assert problems_of(path) == [f"{path}:48: “price”应是一个结束状态（带 end: 的状态）"]
@@ -68,7 +76,9 @@ def test_end_state_as_reaction_target_is_required(tmp_path):
 
 def test_library_reports_duplicate_ids(tmp_path):
     for name in ("a.yaml", "b.yaml"):
-        (tmp_path / name).write_text((DATA / "tiny.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+        (tmp_path / name).write_text(
+            (DATA / "tiny.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+        )
     lib = Library.load([tmp_path])
     assert list(lib.scenarios) == ["tiny-shop"]
     assert lib.problems == [

@@ -1,0 +1,42 @@
+"""Storage of conversations in SQLite or PostgreSQL, behind plain functions.
+
+Open the database with ``open_database(url)``, then pass the engine to the repository functions;
+they hand back dataclasses (``StoredConversation``, ``ConversationSummary``, core
+``Transcript``), never ORM rows. The tables live in ``bot.storage.models``.
+"""
+
+from bot.storage.db import open_database
+from bot.storage.records import (
+    UNFINISHED,
+    ConversationSummary,
+    StoredConversation,
+    StoredMessage,
+)
+from bot.storage.repository import (
+    add_message,
+    create_conversation,
+    finish_conversation,
+    get_transcript,
+    import_transcript,
+    list_conversations,
+    load_conversation,
+    new_id,
+    record_turn,
+)
+
+__all__ = [
+    "UNFINISHED",
+    "ConversationSummary",
+    "StoredConversation",
+    "StoredMessage",
+    "add_message",
+    "create_conversation",
+    "finish_conversation",
+    "get_transcript",
+    "import_transcript",
+    "list_conversations",
+    "load_conversation",
+    "new_id",
+    "open_database",
+    "record_turn",
+]

@@ -1,0 +1,422 @@
+"""Reading and writing conversations: plain functions over an ``Engine``, dataclasses out.
+
+Each write is its own committed transaction, so a message is durable before the customer's
+reply is shown; a crash loses at most the turn in flight. Callers never see ORM rows or
+sessions, which keeps the core and the channels free of SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from bot.core.engine import Snapshot
+from bot.core.errors import KefuError, NotFound, TranscriptError
+from bot.core.moves import KINDS
+from bot.core.transcript import ROLES, Transcript, parse_time
+from bot.storage.db import WRITE_OPTION
+from bot.storage.models import ID_MAX, ConversationRow, MessageRow
+from bot.storage.records import (
+    UNFINISHED,
+    ConversationSummary,
+    StoredConversation,
+    StoredMessage,
+)
+from bot.storage.times import aware, join_time, now, split_time
+
+LIST_HINT = "提示：用 kefu transcripts list 查看已有的对话。"
+# The seed column is a signed 64-bit integer on every backend.
+_SEED_RANGE = range(-(2**63), 2**63)
+# A clash of the random suffix within one second is rare; a few retries make it vanishing.
+_ID_ATTEMPTS = 5
+
+
+def create_conversation(
+    engine: Engine,
+    *,
+    scenario_id: str | None,
+    scenario_hash: str | None,
+    kind: str,
+    title: str | None,
+    snapshot: Snapshot,
+    channel: str = "terminal",
+    mode: str = "practice",
+    candidate: str | None = None,
+    started_at: datetime,
+) -> str:
+    """Store a new live conversation and return its id."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    if snapshot.seed not in _SEED_RANGE:
+        raise ValueError(f"seed {snapshot.seed} does not fit a signed 64-bit column")
+    # A naive time is read as local time: the id and the list both need an offset.
+    started_at = aware(started_at)
+    for attempt in range(_ID_ATTEMPTS):
+        conversation_id = new_id(started_at)
+        try:
+            with _writing(engine) as session:
+                row = ConversationRow(
+                    id=conversation_id,
+                    scenario_id=scenario_id,
+                    scenario_hash=scenario_hash,
+                    kind=kind,
+                    title=title,
+                    channel=channel,
+                    mode=mode,
+                    candidate=candidate,
+                )
+                _set_started(row, started_at)
+                _set_snapshot(row, snapshot)
+                session.add(row)
+            return conversation_id
+        except IntegrityError:
+            if attempt == _ID_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def add_message(
+    engine: Engine,
+    conversation_id: str,
+    *,
+    role: str,
+    text: str,
+    at: datetime | None = None,
+    moves: Iterable[str] = (),
+    violations: Iterable[str] = (),
+) -> int:
+    """Append one message to a conversation and return its ``seq``."""
+    with _writing(engine) as session:
+        _locked(session, conversation_id)
+        seq = _next_seq(session, conversation_id)
+        session.add(_message_row(conversation_id, seq, role, text, at, moves, violations))
+    return seq
+
+
+def record_turn(
+    engine: Engine,
+    conversation_id: str,
+    *,
+    replies: list[tuple[str, datetime | None]],
+    snapshot: Snapshot,
+    outcome: str | None,
+    agent_seq: int | None = None,
+    moves: Iterable[str] = (),
+    violations: Iterable[str] = (),
+) -> list[int]:
+    """Save one turn in one transaction: the agent's analysis, the replies, the new state.
+
+    Returns the ``seq`` of each reply. When ``outcome`` is set, ``ended_at`` becomes the time of
+    the last reply, or now if it has none.
+    """
+    moves, violations = list(moves), list(violations)
+    if agent_seq is None and (moves or violations):
+        raise ValueError("moves and violations belong to an agent message: pass agent_seq")
+    with _writing(engine) as session:
+        row = _locked(session, conversation_id)
+        if agent_seq is not None:
+            agent = session.scalar(
+                select(MessageRow).where(
+                    MessageRow.conversation_id == conversation_id, MessageRow.seq == agent_seq
+                )
+            )
+            if agent is None:
+                raise NotFound(f"对话“{conversation_id}”中没有第 {agent_seq} 条消息。{LIST_HINT}")
+            agent.moves, agent.violations = moves, violations
+        first = _next_seq(session, conversation_id)
+        seqs = list(range(first, first + len(replies)))
+        for seq, (text, at) in zip(seqs, replies, strict=True):
+            session.add(_message_row(conversation_id, seq, "customer", text, at, (), ()))
+        _set_snapshot(row, snapshot)
+        row.outcome = outcome
+        if outcome is not None:
+            times = [at for _, at in replies if at is not None]
+            _set_ended(row, times[-1] if times else now())
+    return seqs
+
+
+def finish_conversation(
+    engine: Engine, conversation_id: str, outcome: str, ended_at: datetime
+) -> str:
+    """Close a conversation that is still open (e.g. as ``unfinished``); return its outcome.
+
+    A conversation the customer already ended keeps its outcome and end time, so a channel may
+    call this on every exit without overwriting ``ordered`` with ``unfinished``.
+    """
+    with _writing(engine) as session:
+        row = _locked(session, conversation_id)
+        if row.outcome is None:
+            row.outcome = outcome
+            _set_ended(row, ended_at)
+        return row.outcome or outcome
+
+
+def load_conversation(engine: Engine, conversation_id: str) -> StoredConversation:
+    """Return the stored conversation with this id, messages in order."""
+    with Session(engine) as session:
+        row = session.get(
+            ConversationRow, conversation_id, options=[selectinload(ConversationRow.messages)]
+        )
+        if row is None:
+            raise _not_found(conversation_id)
+        return _stored(row)
+
+
+def list_conversations(engine: Engine, limit: int | None = None) -> list[ConversationSummary]:
+    """Return summaries of the stored conversations, newest first."""
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be 0 or more, not {limit}")
+    counts = (
+        select(MessageRow.conversation_id, func.count().label("n"))
+        .group_by(MessageRow.conversation_id)
+        .subquery()
+    )
+    query = (
+        select(ConversationRow, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.conversation_id == ConversationRow.id)
+        .order_by(ConversationRow.started_at_utc.desc(), ConversationRow.id.desc())
+        .limit(limit)
+    )
+    with Session(engine) as session:
+        return [
+            ConversationSummary(
+                id=row.id,
+                scenario=row.scenario_id,
+                kind=row.kind,
+                outcome=row.outcome,
+                started_at=join_time(row.started_at_utc, row.started_at_offset),
+                messages=count,
+                channel=row.channel,
+                mode=row.mode,
+                candidate=row.candidate,
+                title=row.title,
+            )
+            for row, count in session.execute(query)
+        ]
+
+
+def get_transcript(engine: Engine, conversation_id: str) -> Transcript:
+    """Return a stored conversation as a contract transcript (section 2), ready to export."""
+    stored = load_conversation(engine, conversation_id)
+    outcome = stored.outcome
+    if outcome is None and stored.channel != "import":
+        # A live conversation that was never closed is exported as the contract says.
+        outcome = UNFINISHED
+    extra: dict[str, object] = {
+        "started_at": stored.started_at.isoformat(),
+        "channel": stored.channel,
+        "mode": stored.mode,
+    }
+    if stored.scenario_hash is not None:
+        extra["scenario_hash"] = stored.scenario_hash
+    return Transcript(
+        kind=stored.kind,
+        messages=[m.to_message() for m in stored.messages],
+        id=stored.id,
+        scenario=stored.scenario_id,
+        outcome=outcome,
+        extra=extra,
+    )
+
+
+def import_transcript(engine: Engine, transcript: Transcript, *, source: str) -> str:
+    """Store a transcript read from ``source`` (a file name) and return its id."""
+    _check_transcript(transcript, source)
+    started_at = _import_start(transcript)
+    known = [m.at for m in transcript.messages if m.at is not None]
+    given = transcript.id or None
+    for attempt in range(1 if given else _ID_ATTEMPTS):
+        conversation_id = given or new_id(started_at)
+        try:
+            with _writing(engine) as session:
+                if given and session.get(ConversationRow, given) is not None:
+                    raise _id_taken(given, source)
+                row = ConversationRow(
+                    id=conversation_id,
+                    scenario_id=transcript.scenario,
+                    kind=transcript.kind,
+                    outcome=transcript.outcome,
+                    channel="import",
+                    mode=_import_mode(transcript),
+                    source=source,
+                )
+                _set_started(row, started_at)
+                if known:
+                    _set_ended(row, known[-1])
+                session.add(row)
+                session.add_all(
+                    _message_row(conversation_id, seq, m.role, m.text, m.at, (), ())
+                    for seq, m in enumerate(transcript.messages)
+                )
+            return conversation_id
+        except IntegrityError:
+            # Another process took the id between our check and our insert.
+            if given:
+                raise _id_taken(given, source) from None
+            if attempt == _ID_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def new_id(started_at: datetime) -> str:
+    """Return a fresh id such as ``20261124-223015-a1b2``: the start time, then random hex."""
+    # The start time's own wall clock: the id reads as the time the candidate saw.
+    return f"{started_at:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+
+
+@contextmanager
+def _writing(engine: Engine) -> Iterator[Session]:
+    """Open a session that commits when the block ends, or rolls back if it raises."""
+    with Session(engine, expire_on_commit=False) as session:
+        # The first use of the session: the option is read when its transaction begins.
+        session.connection(execution_options={WRITE_OPTION: True})
+        yield session
+        session.commit()
+
+
+def _locked(session: Session, conversation_id: str) -> ConversationRow:
+    """Return the conversation row, locked until commit so that ``seq`` cannot be taken twice."""
+    # FOR UPDATE on PostgreSQL; SQLite already holds the write lock (BEGIN IMMEDIATE).
+    row = session.get(ConversationRow, conversation_id, with_for_update=True)
+    if row is None:
+        raise _not_found(conversation_id)
+    return row
+
+
+def _next_seq(session: Session, conversation_id: str) -> int:
+    last = session.scalar(
+        select(func.max(MessageRow.seq)).where(MessageRow.conversation_id == conversation_id)
+    )
+    return 0 if last is None else last + 1
+
+
+def _message_row(
+    conversation_id: str,
+    seq: int,
+    role: str,
+    text: str,
+    at: datetime | None,
+    moves: Iterable[str],
+    violations: Iterable[str],
+) -> MessageRow:
+    at_utc, at_offset = split_time(at) if at is not None else (None, None)
+    return MessageRow(
+        conversation_id=conversation_id,
+        seq=seq,
+        role=role,
+        text=text,
+        at_utc=at_utc,
+        at_offset=at_offset,
+        moves=list(moves),
+        violations=list(violations),
+    )
+
+
+def _set_snapshot(row: ConversationRow, snapshot: Snapshot) -> None:
+    row.state, row.mood, row.misses = snapshot.state, snapshot.mood, snapshot.misses
+    row.turn, row.seed = snapshot.turn, snapshot.seed
+
+
+def _set_started(row: ConversationRow, started_at: datetime) -> None:
+    row.started_at_utc, row.started_at_offset = split_time(aware(started_at))
+
+
+def _set_ended(row: ConversationRow, ended_at: datetime) -> None:
+    row.ended_at_utc, row.ended_at_offset = split_time(aware(ended_at))
+
+
+def _stored(row: ConversationRow) -> StoredConversation:
+    snapshot = None
+    if row.state is not None:
+        snapshot = Snapshot(
+            state=row.state,
+            mood=row.mood or 0,
+            misses=row.misses or 0,
+            turn=row.turn or 0,
+            seed=row.seed or 0,
+        )
+    ended_at = None
+    if row.ended_at_utc is not None:
+        ended_at = join_time(row.ended_at_utc, row.ended_at_offset)
+    return StoredConversation(
+        id=row.id,
+        kind=row.kind,
+        channel=row.channel,
+        mode=row.mode,
+        started_at=join_time(row.started_at_utc, row.started_at_offset),
+        scenario_id=row.scenario_id,
+        scenario_hash=row.scenario_hash,
+        title=row.title,
+        candidate=row.candidate,
+        outcome=row.outcome,
+        ended_at=ended_at,
+        source=row.source,
+        snapshot=snapshot,
+        messages=[
+            StoredMessage(
+                seq=m.seq,
+                role=m.role,
+                text=m.text,
+                at=join_time(m.at_utc, m.at_offset) if m.at_utc is not None else None,
+                moves=tuple(m.moves or ()),
+                violations=tuple(m.violations or ()),
+            )
+            for m in row.messages
+        ],
+    )
+
+
+def _check_transcript(transcript: Transcript, source: str) -> None:
+    """Refuse what the tables would refuse, with a message instead of a database error."""
+    if transcript.kind not in KINDS:
+        raise TranscriptError(
+            f"{source}: “kind”应为 {' / '.join(KINDS)} 之一，实际是 {transcript.kind!r}"
+        )
+    for i, message in enumerate(transcript.messages):
+        if message.role not in ROLES:
+            raise TranscriptError(
+                f"{source}: messages[{i}].role 应为 customer 或 agent，实际是 {message.role!r}"
+            )
+    if transcript.id is not None and len(transcript.id) > ID_MAX:
+        raise TranscriptError(
+            f"{source}: “id”长 {len(transcript.id)} 个字符，超过上限 {ID_MAX}。"
+            "提示：改短文件中的“id”，或删去它以自动生成。"
+        )
+
+
+def _import_start(transcript: Transcript) -> datetime:
+    """The start of an imported conversation: as exported, else its first known time, else now."""
+    exported = transcript.extra.get("started_at")
+    if isinstance(exported, datetime):
+        return aware(exported)
+    if isinstance(exported, str):
+        try:
+            return aware(parse_time(exported))
+        except ValueError:
+            pass  # an unreadable extra key is ignored, like any unknown key
+    for message in transcript.messages:
+        if message.at is not None:
+            return aware(message.at)
+    return now()
+
+
+def _import_mode(transcript: Transcript) -> str:
+    mode = transcript.extra.get("mode")
+    return mode if mode in ("practice", "exam") else "practice"
+
+
+def _not_found(conversation_id: str) -> NotFound:
+    return NotFound(f"没有编号为“{conversation_id}”的对话。{LIST_HINT}")
+
+
+def _id_taken(conversation_id: str, source: str) -> KefuError:
+    return KefuError(
+        f"{source}: 对话编号“{conversation_id}”已存在于数据库中，未导入。"
+        "提示：用 kefu transcripts list 查看已有对话；如要另存一份，删去文件中的“id”即可自动编号。"
+    )

@@ -1,0 +1,131 @@
+"""Opening the database: tables, SQLite settings on every connection, and clean errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from bot.core.errors import KefuError
+from bot.storage import load_conversation, open_database
+from bot.storage.db import HINT, _mask
+
+EXPECTED_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": 2,
+    "busy_timeout": 5000,
+    "foreign_keys": 1,
+}
+
+
+def _pragmas(engine: Engine) -> dict[str, object]:
+    with engine.connect() as connection:
+        return {
+            name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in EXPECTED_PRAGMAS
+        }
+
+
+def test_open_database_creates_the_folder_and_the_tables(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "er" / "kefu.db"
+    engine = open_database(f"sqlite:///{path}")
+    try:
+        assert path.is_file()
+        assert {"conversations", "messages"} <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_opening_an_existing_database_again_keeps_its_data(
+    db_url: str, engine: Engine, live_id: str
+) -> None:
+    again = open_database(db_url)
+    try:
+        assert load_conversation(again, live_id).id == live_id
+    finally:
+        again.dispose()
+
+
+def test_the_sqlite_settings_are_in_effect(engine: Engine) -> None:
+    # synchronous 2 is FULL.
+    assert _pragmas(engine) == EXPECTED_PRAGMAS
+
+
+def test_the_settings_hold_on_every_pooled_connection(engine: Engine) -> None:
+    with engine.connect() as first, engine.connect() as second:
+        for connection in (first, second):
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_foreign_keys_are_enforced(engine: Engine) -> None:
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO messages (conversation_id, seq, role, text, moves, violations) "
+                "VALUES ('nobody', 0, 'agent', 'hi', '[]', '[]')"
+            )
+        )
+
+
+def test_a_malformed_url_is_a_clean_error() -> None:
+    with pytest.raises(KefuError) as caught:
+        open_database("nonsense")
+    assert str(caught.value) == f"数据库地址“nonsense”格式不对，应为 SQLAlchemy 地址。{HINT}"
+    assert "检查 --db 或环境变量 KEFU_DB" in HINT
+
+
+def test_a_malformed_url_does_not_show_its_password() -> None:
+    with pytest.raises(KefuError) as caught:
+        open_database("my db://kefu:s3cret@db.example/kefu")
+    assert "s3cret" not in str(caught.value)
+    assert "my db://kefu:***@db.example/kefu" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        ("u:p@ss/w@host/db", "u:***@host/db"),
+        ("x://user@host/db", "x://user@host/db"),
+        ("sqlite:///a:b.db", "sqlite:///a:b.db"),
+    ],
+)
+def test_mask_hides_only_the_password(url: str, masked: str) -> None:
+    assert _mask(url) == masked
+
+
+def test_an_unknown_backend_is_a_clean_error() -> None:
+    with pytest.raises(KefuError) as caught:
+        open_database("nosuchdb://kefu:s3cret@localhost/kefu")
+    message = str(caught.value)
+    assert message.startswith("数据库地址“nosuchdb://kefu:***@localhost/kefu”无法使用：")
+    assert message.endswith(HINT)
+
+
+def test_an_unreachable_server_is_a_clean_error_without_the_password() -> None:
+    # Port 1 refuses at once; without psycopg installed, the missing driver is reported instead.
+    with pytest.raises(KefuError) as caught:
+        open_database("postgresql+psycopg://kefu:s3cret@127.0.0.1:1/kefu")
+    message = str(caught.value)
+    assert "postgresql+psycopg://kefu:***@127.0.0.1:1/kefu" in message
+    assert "s3cret" not in message
+    assert "KEFU_DB" in message
+
+
+def test_a_file_that_is_not_a_database_is_a_clean_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("not a database, just notes\n" * 100, encoding="utf-8")
+    with pytest.raises(KefuError) as caught:
+        open_database(f"sqlite:///{path}")
+    assert str(caught.value) == f"无法打开数据库“sqlite:///{path}”：file is not a database。{HINT}"
+
+
+def test_a_folder_that_cannot_be_made_is_a_clean_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    with pytest.raises(KefuError) as caught:
+        open_database(f"sqlite:///{blocker / 'sub' / 'kefu.db'}")
+    assert str(caught.value).startswith(
+        f"无法为数据库“sqlite:///{blocker / 'sub' / 'kefu.db'}”创建文件夹"
+    )
