@@ -13,8 +13,8 @@ from datetime import datetime
 
 from bot.app import App
 from bot.core.engine import Conversation, Turn
-from bot.core.scenario import Scenario
 from bot.core.errors import KefuError
+from bot.core.scenario import Scenario
 from bot.storage import (
     UNFINISHED,
     add_message,

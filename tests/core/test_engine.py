@@ -37,7 +37,7 @@ def test_condition_decides_between_rules(engine):
 
 
 def test_ignored_customer_nudges_then_leaves(engine):
-    convo, _, turns = play(engine, ["今天天气不错", "我们店在杭州"])
+    _convo, _, turns = play(engine, ["今天天气不错", "我们店在杭州"])
     assert turns[0].event == "ignored"
     assert turns[0].replies == ["在不在？"]  # the state's own nudge comes first
     assert turns[1].outcome == "left"

@@ -117,10 +117,7 @@ def postgres_url() -> Iterator[str]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest, db_url: str) -> Iterator[Engine]:
     """The same tests on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        url = db_url
-    else:
-        url = request.getfixturevalue("postgres_url")
+    url = db_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
     engine = open_database(url)
     yield engine
     engine.dispose()
