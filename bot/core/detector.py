@@ -25,6 +25,8 @@ Tokenizer = Callable[[str], Iterable[tuple[str, int, int]]]
 GAP = "[^。！？!?；;\n]{0,10}?"
 QUESTION = re.compile(r"[?？]|[吗呢么嘛][\s,.!~～。，！]*$|[吗呢][,，]")
 NEGATION_WINDOW = 2  # tokens before a cue that may negate it
+CLAUSE_ENDS = frozenset(",.!?;，。！？；~～")  # a negator never reaches past these
+PARTICLES = frozenset("的地得")  # skipped when counting the negation window
 
 
 @dataclass(frozen=True)
@@ -69,11 +71,53 @@ def normalize(text: str) -> str:
     return "".join(out)
 
 
-def _compile(cues: Iterable[str]) -> re.Pattern[str] | None:
-    parts = sorted({normalize(c) for c in cues if c}, key=len, reverse=True)
+@dataclass(frozen=True)
+class _Cues:
+    """A cue list compiled twice: all cues in one pattern, and each cue alone (longest first).
+
+    The single pattern finds where any cue may start; only there are the cues beginning with
+    that character tried one by one. This keeps a message to a few regex calls per cue list.
+    """
+
+    any: re.Pattern[str]
+    by_first: dict[str, tuple[re.Pattern[str], ...]]
+
+    def spans(self, norm: str, starts: set[int], ends: set[int]) -> Iterable[tuple[int, int]]:
+        """Yield non-overlapping (start, end) of cues that begin and end on word boundaries.
+
+        When the longest cue found at a word start does not end on a word boundary the shorter
+        ones are tried, so that a rejected cue never hides another: 推荐这款 ending inside the
+        word 这款式 leaves 推荐, and a cue that starts inside the rejected span is still looked
+        for at its own start.
+        """
+        pos, size = 0, len(norm)
+        while pos < size:
+            found = self.any.search(norm, pos)
+            if found is None:
+                return
+            s = pos = found.start()
+            if s in starts:
+                for pattern in self.by_first.get(norm[s], ()):
+                    m = pattern.match(norm, s)
+                    if m and m.end() in ends and m.end() > s:
+                        yield s, m.end()
+                        pos = m.end() - 1
+                        break
+            pos += 1
+
+
+def _compile(cues: Iterable[str]) -> _Cues | None:
+    parts = sorted({normalize(c) for c in cues if c and c[0] != "*"}, key=len, reverse=True)
     if not parts:
         return None
-    return re.compile("|".join(GAP.join(map(re.escape, p.split("*"))) for p in parts))
+    each = [(p[0], re.compile(GAP.join(map(re.escape, p.split("*"))))) for p in parts]
+    by_first: dict[str, list[re.Pattern[str]]] = {}
+    for first, pattern in each:
+        by_first.setdefault(first, []).append(pattern)
+    return _Cues(
+        re.compile("|".join(p.pattern for _, p in each)),
+        {k: tuple(v) for k, v in by_first.items()},
+    )
 
 
 class MoveDetector:
@@ -99,25 +143,24 @@ class MoveDetector:
         ends = {e for _, _, e in tokens}
         token_before = _preceding_tokens(tokens)
 
-        def hits(pattern: re.Pattern[str] | None, label: str, negatable: bool = True) -> list[Hit]:
-            if pattern is None:
+        def hits(cues: _Cues | None, label: str, negatable: bool = True) -> list[Hit]:
+            if cues is None:
                 return []
             found = []
-            for m in pattern.finditer(norm):
-                s, e = m.span()
-                if s not in starts or e not in ends:
-                    continue
-                if negatable and self._negated(m.group(), token_before.get(s, ())):
+            for s, e in cues.spans(norm, starts, ends):
+                if negatable and self._negated(norm[s:e], token_before.get(s, ())):
                     continue
                 found.append(Hit(label, text[s:e], s, e))
             return found
 
         moves = {m: tuple(h) for m, p in self._moves.items() if (h := hits(p, m))}
         concessions = {k: tuple(h) for k, p in self._concessions.items() if (h := hits(p, k))}
-        violations = []
+        violations: list[Hit] = []
         for cue, pattern, unless in self._violations:
             for hit in hits(pattern, cue.phrase, negatable=False):
-                if not self._excused(norm, hit, unless):
+                # Two entries may list the same words (管不了 as 没办法 and as 不归我管): one finding.
+                overlaps = any(h.start < hit.end and hit.start < h.end for h in violations)
+                if not overlaps and not self._excused(norm, hit, unless):
                     violations.append(hit)
         return Analysis(
             text=text,
@@ -134,23 +177,28 @@ class MoveDetector:
         return any(w in self._negators or w[-1:] in ("不", "没") for w in before)
 
     @staticmethod
-    def _excused(norm: str, hit: Hit, unless: re.Pattern[str] | None) -> bool:
+    def _excused(norm: str, hit: Hit, unless: _Cues | None) -> bool:
         """Whether the clause around a violation shows it is helpful, not dismissive."""
         if unless is None:
             return False
         # "这个我不太清楚，我马上帮您问一下": the help may come in the next clause.
         window = norm[max(0, hit.start - 6) : hit.end + 16]
-        return bool(unless.search(window))
+        return bool(unless.any.search(window))
 
 
 def _preceding_tokens(tokens: list[tuple[str, int, int]]) -> dict[int, tuple[str, ...]]:
-    """Map each token start to the few tokens before it within the same clause."""
+    """Map each token start to the few tokens before it within the same clause.
+
+    The particles 的/地/得 do not use up the window: 没有额外的优惠券 negates 优惠券 as
+    没有额外优惠券 would.
+    """
     out: dict[int, tuple[str, ...]] = {}
     for i, (_, s, _) in enumerate(tokens):
-        window = []
-        for w, _, _ in reversed(tokens[max(0, i - NEGATION_WINDOW) : i]):
-            if w in ",.!?;，。！？；~～":
+        window: list[str] = []
+        for w, _, _ in reversed(tokens[:i]):
+            if w in CLAUSE_ENDS or len(window) == NEGATION_WINDOW:
                 break
-            window.append(w)
+            if w not in PARTICLES:
+                window.append(w)
         out[s] = tuple(window)
     return out

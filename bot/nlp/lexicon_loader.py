@@ -87,9 +87,31 @@ def load_lexicon(folder: Path | None = None) -> Lexicon:
     )
 
 
+def load_signal_lexicon(path: Path) -> Lexicon:
+    """Read a customer-signal file (``customer.yaml``): named signals, each a cue list."""
+    cues = _load(path, CueFile)
+    return Lexicon(
+        moves={m: tuple(c) for m, c in cues.moves.items()},
+        violations=(),
+        negators=tuple(cues.negators),
+        user_words=tuple(cues.words),
+    )
+
+
+@functools.cache
+def customer_detector(folder: Path | None = None) -> MoveDetector:
+    """Return the process-wide reader of customer signals (order, accept, threaten …)."""
+    folder = folder or rubric_dir() / "lexicon"
+    lexicon = load_signal_lexicon(folder / "customer.yaml")
+    # The same segmenter as the agent detector: jieba is loaded once per process.
+    words = load_lexicon(folder).all_phrases() | lexicon.all_phrases()
+    return MoveDetector(lexicon, shared_segmenter(folder / "userdict.txt", words))
+
+
 @functools.cache
 def default_detector(folder: Path | None = None) -> MoveDetector:
     """Return the process-wide detector built from the lexicon folder (default: bundled)."""
     folder = folder or rubric_dir() / "lexicon"
     lexicon = load_lexicon(folder)
-    return MoveDetector(lexicon, shared_segmenter(folder / "userdict.txt", lexicon.all_phrases()))
+    words = lexicon.all_phrases() | load_signal_lexicon(folder / "customer.yaml").all_phrases()
+    return MoveDetector(lexicon, shared_segmenter(folder / "userdict.txt", words))

@@ -4,7 +4,7 @@ import pytest
 
 from bot.app import App
 from bot.paths import dialogues_dir
-from bot.scripts.conversation_tests import load_cases, run_cases, tests_path_for
+from bot.scripts import conversation_tests as cases
 from bot.scripts.library import Library
 from bot.settings import Settings
 
@@ -19,9 +19,9 @@ def test_library_is_valid_and_has_presale_scenarios():
 @pytest.mark.parametrize("scenario_id", sorted(LIBRARY.scenarios))
 def test_scenario_passes_its_conversations(scenario_id, tmp_path):
     app = App(Settings.resolve({"db": f"sqlite:///{tmp_path / 'unused.db'}"}))
-    path = tests_path_for(LIBRARY.files[scenario_id])
+    path = cases.tests_path_for(LIBRARY.files[scenario_id])
     assert path.exists(), f"{scenario_id} has no test conversations"
-    report = run_cases(path, app.engine_for(LIBRARY.scenarios[scenario_id]))
+    report = cases.run_cases(path, app.engine_for(LIBRARY.scenarios[scenario_id]))
     assert report.failures == []
     assert report.passed >= 3
 
@@ -29,12 +29,12 @@ def test_scenario_passes_its_conversations(scenario_id, tmp_path):
 @pytest.mark.parametrize("scenario_id", sorted(LIBRARY.scenarios))
 def test_scenario_has_good_poor_and_rude_paths(scenario_id):
     scenario = LIBRARY.scenarios[scenario_id]
-    _, cases = load_cases(tests_path_for(LIBRARY.files[scenario_id]))
-    outcomes = {c.outcome for c in cases.conversations}
+    _, found = cases.load_cases(cases.tests_path_for(LIBRARY.files[scenario_id]))
+    outcomes = {c.outcome for c in found.conversations}
     assert outcomes & {"ordered", "resolved"}, "no conversation ends well"
     assert outcomes & {"left", "escalated"}, "no conversation ends badly"
     detector = App(Settings.resolve()).detector
     rude = [
-        c for c in cases.conversations if any(detector.analyze(t.agent).violations for t in c.turns)
+        c for c in found.conversations if any(detector.analyze(t.agent).violations for t in c.turns)
     ]
     assert rude, f"{scenario.id}: no conversation goes through a courtesy violation"

@@ -1,0 +1,197 @@
+"""Transcript analysis: what each agent message does, how fast it came, and how it all ended.
+
+This is the evidence layer under the scores. Every agent message is read by the same move
+detector that drives the scripted customer; on top of that come reply times, repeated pastes,
+answers beside the question, and whether the customer ended satisfied. Pure: the detectors are
+handed in.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from bot.core.detector import Hit, MoveDetector
+from bot.core.moves import moves_for
+from bot.core.transcript import Transcript
+
+SLOW_REPLY_SECONDS = 180.0  # platform KPI: a reply after three minutes counts as slow
+REPEAT_SIMILARITY = 0.9
+REPEAT_MIN_CHARS = 6
+_SKELETON = re.compile(r"[\W_]+", re.UNICODE)
+
+GOOD_OUTCOMES = ("ordered", "resolved")
+BAD_OUTCOMES = ("left", "escalated", "unfinished")
+# Customer signals, in the customer lexicon, that settle whether the conversation ended well.
+POSITIVE_SIGNALS = ("order", "accept")
+NEGATIVE_SIGNALS = ("threaten", "leave", "refuse")
+
+
+@dataclass(frozen=True)
+class MessageFinding:
+    """One agent message as the analyser reads it; ``index`` is its place in the transcript."""
+
+    index: int
+    text: str
+    moves: dict[str, tuple[Hit, ...]]
+    violations: tuple[Hit, ...]
+    red_lines: tuple[Hit, ...]
+    polite: bool
+    reply_seconds: float | None
+    answers: int | None  # index of the customer message it answers, if it is the first reply
+    repeat_of: int | None = None
+    off_topic: bool = False
+
+    def to_json(self) -> dict:
+        """The contract's per-message object (section 3)."""
+        return {
+            "index": self.index,
+            "role": "agent",
+            "moves": list(self.moves),
+            "violations": [h.words for h in (*self.violations, *self.red_lines)],
+            "reply_seconds": self.reply_seconds,
+        }
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Whether the customer ended satisfied, and why."""
+
+    resolved: bool
+    reason: str
+    evidence: tuple[int, ...] = ()
+
+
+@dataclass
+class TranscriptAnalysis:
+    """Everything the scorer needs, each finding tied to message indexes."""
+
+    transcript: Transcript
+    messages: list[MessageFinding]
+    customer_signals: dict[int, dict[str, tuple[Hit, ...]]]
+    resolution: Resolution
+    kind: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.kind = self.transcript.kind
+
+    def first_index(self, move: str) -> int | None:
+        """Return the transcript index of the first agent message performing ``move``."""
+        return next((m.index for m in self.counted() if move in m.moves), None)
+
+    def indexes(self, move: str) -> list[int]:
+        return [m.index for m in self.counted() if move in m.moves]
+
+    def counted(self) -> list[MessageFinding]:
+        """Agent messages whose moves count: not pasted repeats, not answers beside the point."""
+        return [m for m in self.messages if m.repeat_of is None and not m.off_topic]
+
+    def customer_has(self, signal: str) -> list[int]:
+        return [i for i, s in self.customer_signals.items() if signal in s]
+
+    @property
+    def reply_times(self) -> list[tuple[int, float]]:
+        return [(m.index, m.reply_seconds) for m in self.messages if m.reply_seconds is not None]
+
+
+def _skeleton(text: str) -> str:
+    return _SKELETON.sub("", text)
+
+
+class TranscriptAnalyzer:
+    """Read transcripts with the shared move detector and the customer-signal detector."""
+
+    def __init__(self, detector: MoveDetector, customer: MoveDetector):
+        self.detector = detector
+        self.customer = customer
+        self._red_lines = {
+            v.phrase for v in detector.lexicon.violations if v.category == "red_line"
+        }
+
+    def analyze(self, transcript: Transcript) -> TranscriptAnalysis:
+        """Return the findings for one transcript."""
+        allowed = set(moves_for(transcript.kind))
+        findings: list[MessageFinding] = []
+        signals: dict[int, dict[str, tuple[Hit, ...]]] = {}
+        last_customer: int | None = None
+        answered: set[int] = set()
+        seen: list[tuple[int, str]] = []
+        for i, msg in enumerate(transcript.messages):
+            if msg.role == "customer":
+                read = self.customer.analyze(msg.text)
+                if read.moves:
+                    signals[i] = read.moves
+                last_customer = i
+                continue
+            a = self.detector.analyze(msg.text)
+            answers = last_customer if last_customer not in answered else None
+            reply = None
+            if answers is not None:
+                answered.add(answers)
+                asked_at, at = transcript.messages[answers].at, msg.at
+                if asked_at and at:
+                    reply = round((at - asked_at).total_seconds(), 1)
+            skeleton = _skeleton(a.text)
+            repeat_of = None
+            if len(skeleton) >= REPEAT_MIN_CHARS:
+                repeat_of = next(
+                    (
+                        j
+                        for j, earlier in seen
+                        if difflib.SequenceMatcher(None, earlier, skeleton).ratio()
+                        >= REPEAT_SIMILARITY
+                    ),
+                    None,
+                )
+            seen.append((i, skeleton))
+            moves = {m: h for m, h in a.moves.items() if m in allowed}
+            findings.append(
+                MessageFinding(
+                    index=i,
+                    text=msg.text,
+                    moves=moves,
+                    violations=tuple(h for h in a.violations if h.label not in self._red_lines),
+                    red_lines=tuple(h for h in a.violations if h.label in self._red_lines),
+                    polite=bool(a.polite),
+                    reply_seconds=reply,
+                    answers=answers,
+                    repeat_of=repeat_of,
+                    off_topic=self._off_topic(transcript, answers, a.moves, msg.text),
+                )
+            )
+        analysis = TranscriptAnalysis(transcript, findings, signals, Resolution(False, ""))
+        analysis.resolution = self._resolution(analysis)
+        return analysis
+
+    def _off_topic(
+        self, transcript: Transcript, answers: int | None, moves: dict, text: str
+    ) -> bool:
+        """An answer to a customer's question that does nothing and shares no words with it."""
+        if answers is None or moves:
+            return False
+        question = transcript.messages[answers].text
+        if not self.detector.is_question(question):
+            return False
+        if self.detector.is_holding(text):
+            return False  # "稍等，我帮您查一下" is a fair first answer
+        return not (self.detector.content_words(question) & self.detector.content_words(text))
+
+    def _resolution(self, analysis: TranscriptAnalysis) -> Resolution:
+        outcome = analysis.transcript.outcome
+        if outcome in GOOD_OUTCOMES or outcome in BAD_OUTCOMES:
+            good = outcome in GOOD_OUTCOMES
+            last = len(analysis.transcript.messages) - 1
+            return Resolution(good, f"对话结束状态：{outcome}", (last,) if last >= 0 else ())
+        # Imported: the customer's last decisive words settle it; a bare 谢谢 settles nothing.
+        for i in sorted(analysis.customer_signals, reverse=True):
+            found = analysis.customer_signals[i]
+            bad = [s for s in NEGATIVE_SIGNALS if s in found]
+            good = [s for s in POSITIVE_SIGNALS if s in found]
+            if bad:
+                words = "、".join(h.words for s in bad for h in found[s])
+                return Resolution(False, f"第{i + 1}条消息顾客说“{words}”", (i,))
+            if good:
+                words = "、".join(h.words for s in good for h in found[s])
+                return Resolution(True, f"第{i + 1}条消息顾客说“{words}”", (i,))
+        return Resolution(False, "顾客没有表示下单、接受方案或满意")

@@ -1,0 +1,949 @@
+"""The move detector on realistic agent messages, with the real lexicon and the real segmenter.
+
+Each table reads as data: a message as a candidate types it in the exam room, and what the
+detector must (or must not) find in it. The cases cover paraphrases, colloquial 客服 language,
+emoji, full- and half-width punctuation, typos and negation, so that an edit to a cue file that
+helps one sentence and breaks another shows up here. The last section checks the matching rules
+themselves on a tiny hand-made lexicon.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.detector import Analysis, Hit, MoveDetector, normalize
+from bot.core.lexicon import Lexicon, ViolationCue
+from bot.core.moves import AFTERSALE_MOVES, ALL_MOVES, PRESALE_MOVES
+from bot.nlp.lexicon_loader import default_detector
+
+
+@pytest.fixture(scope="module")
+def detector() -> MoveDetector:
+    return default_detector()
+
+
+def table(cases: dict[str, list[str]]) -> list:
+    """Flatten {move: [messages]} into parametrize rows with short ids (greet-0, greet-1, …)."""
+    return [
+        pytest.param(move, text, id=f"{move}-{i}")
+        for move, texts in cases.items()
+        for i, text in enumerate(texts)
+    ]
+
+
+def numbered(name: str, rows: list) -> list[str]:
+    """Short ids for a table (pytest would escape the Chinese text of the rows)."""
+    return [f"{name}-{i}" for i in range(len(rows))]
+
+
+# ---------------------------------------------------------------------------------------------
+# Moves: messages that perform the move
+# ---------------------------------------------------------------------------------------------
+
+PERFORMS = {
+    "greet": [
+        "亲，您好～欢迎光临小鹿女装，我是客服阿青，有什么可以帮您的呢？",
+        "亲，您好!",
+        "亲,您好！",
+        "您好，在的",
+        "在的亲",
+        "在的亲，您好像很着急",
+        "在呢在呢～",
+        "亲亲在的哦😊",
+        "在哒，亲想看哪款呢",
+        "在得亲，您说",  # typo for 在的
+        "哈喽～欢迎光临",
+        "哈喽亲亲～在的呢",
+        "Hello亲，欢迎光临本店",
+        "ＨＥＬＬＯ～",
+        "hi～ 在的呢",
+        "你好呀",
+        "早上好亲，很高兴为您服务",
+        "晚上好，客服小美为您服务",
+        "欢迎来到疾风运动旗舰店",
+        "欢迎光顾本店～",
+        "我是客服小鹿，请问有什么可以帮到您？",
+        "请问有什么需要帮助的吗",
+        "亲，有什么可以为您效劳的吗",
+        "亲 在的 有什么需要帮助的吗",
+        "您好！我是本店客服小雨，有什么问题都可以问我哦",
+        "亲，您好，这边是售前客服，很荣幸为您服务",
+    ],
+    "inquire": [
+        "好的呢，请问您平时穿什么尺码？身高体重方便说一下吗？喜欢什么颜色呀",
+        "请问是您自己穿吗？",
+        "请问是自己穿还是送人呢",
+        "亲，这款耳机是给自己用还是送人呢？",
+        "请问您是买给家里老人用的吗",
+        "您是想送给男朋友的吗",
+        "您平时穿多大码的衣服呀",
+        "您穿什么码数",
+        "您一般穿几码的鞋",
+        "亲，您的身高体重大概是多少呢？",
+        "身高体重多少呀亲",
+        "您的脚长大概是多少厘米呢",
+        "宝宝今年几岁啦？",
+        "宝贝几个月大了呢，体重多少？",
+        "预算大概多少呢",
+        "您的预算是多少呀？",
+        "请问您的预算在什么范围呢？",
+        "您喜欢什么风格的呢",
+        "请问您比较喜欢深色还是浅色呀",
+        "喜欢宽松一点还是修身一点？",
+        "亲想要长款还是短款呢",
+        "请问您是什么肤质呢，干皮还是油皮？",
+        "您是油性皮肤还是干性皮肤呀",
+        "主要是在什么场合穿呢",
+        "请问您平时主要用来听歌还是打游戏呢",
+        "您一般在什么环境下使用呢，室内还是户外",
+        "请问您平时一周跑几次、每次跑多远呢？一般穿多大码，脚背高不高？",
+        "请问您想要哪个颜色的呢",
+        "方便透露一下您的体重吗",
+        "亲，能说下您的身高和体重吗？我帮您参考尺码",
+        "您看中的是哪款呢？",
+        "请问需要几件呢",
+        "亲对材质有什么要求吗",
+        "您比较在意透气性还是保暖呢",
+        "请问房间面积大概多大呢",
+        "您之前有用过我们家的产品吗",
+        "亲，您拍下了但还没付款，是有什么顾虑吗？",
+        "亲，方便问下您平时的鞋码吗",
+        "亲，您家的床是1.5米还是1.8米的呢",
+    ],
+    "recommend": [
+        "那推荐您这款双排扣卡其风衣，M码刚好合适，面料防泼水，下雨天通勤也不怕，版型显瘦哦",
+        "根据您的身高体重，建议您拍M码",
+        "按您的身高体重，穿XL码会比较合适",
+        "亲，您这个身材穿M码刚好合适",
+        "165穿M码就可以啦",
+        "这双鞋偏大一码，建议拍小一码",
+        "这款是纯棉的，透气不闷热，夏天穿很舒服",
+        "这款很适合您哦，百搭又显瘦",
+        "可以看看这款，是我们家的爆款",
+        "亲可以看下这款，功能一样价格还更低",
+        "您脚背偏高的话选这款正好，鞋面是弹力飞织，不压脚背",
+        "给您推荐我们家卖得最好的这款，回购率很高",
+        "这款是我们家的销量冠军，很多顾客回购",
+        "这双跑鞋中底缓震好，跑五公里也不累",
+        "可以再搭配一条同色系腰带，更好看哦",
+        "这款性价比很高，闭眼入～",
+        "我不太推荐L码，建议您选M码",
+        "亲可以考虑一下这款雾蓝色，显白",
+        "亲，这款适合160左右的身高穿",
+        "亲亲，送女朋友的话这款很合适",
+        "这款保温杯是316不锈钢的，保温12小时，冬天上班带着很方便",
+        "亲，这款礼盒是烫金硬盒，配手提袋，送长辈很体面",
+        "这款在您的预算内，功能也都有",
+        "这款是新款，面料很软很亲肤，不起球",
+        "您的情况选这款就对了，不挑肤质，敏感肌也能用",
+    ],
+    "negotiate": [
+        "理解您的想法哈，这已经是活动价了，不过今天下单可以送您运费险，还包邮哦",
+        "亲，已经是最低价了",
+        "亲，价格已经是最低了，一分价钱一分货",
+        "这款已经是今年最低的价格了亲",
+        "不好意思亲，实在不能再便宜了",
+        "这个价格真的不能再少了哦",
+        "价格这块确实没办法再降了，但我们品质是有保障的",
+        "我们家是不议价的哦，价格都是统一的",
+        "亲，我们家都是一口价的，还请谅解",
+        "实在不好意思，价格是公司定的，我这边没有权限改价",
+        "亲，这款目前没有优惠活动哦",  # holding the price is bargaining too
+        "可以给您包邮哦",
+        "可以给您免运费哦",
+        "下单送您一条同色系发带",
+        "给您送一份试用装，您看可以吗",
+        "您可以先领一张满300减20的店铺优惠券",
+        "领券下单更划算哦",
+        "两件打9折哦亲",
+        "亲，现在有活动，第二件半价哦",
+        "我帮您跟店长申请一下，看能不能便宜10元",
+        "给您改价到369元，您看可以吗",
+        "现在买一送一，很划算的",
+        "这款质量对得起价格的，物有所值",
+        "亲，这个价格已经很实惠了😊",
+        "亲，我们的价格已经很实在了，用料做工都是很好的",
+        "价钱方面真的没办法了亲，利润很薄",
+        "我们送运费险，收到不满意也可以退",
+    ],
+    "verify": [
+        "感谢支持！跟您核对一下：卡其色M码一件，收货地址是长沙市岳麓区XX路18号，电话138****5678，对吗？",
+        "亲，跟您确认一下订单信息哦",
+        "雾蓝色M码一件，收货地址和电话以订单为准，请您确认哦",
+        "您拍的是黑白色42码对吧",
+        "亲，您拍的颜色是粉色哦，确定是要粉色吗？",
+        "麻烦您核对一下收货地址",
+        "地址没问题的话我们就给您安排发货了",
+        "看到您已经拍下了，颜色尺码都没问题哦",
+        "收件人是王女士，电话尾号5678，对吗",
+        "您好，您的订单是白色M码两件，确认无误吗？",
+        "请问需要修改地址吗",
+        "您看下收货地址是不是最新的？",
+        "信息无误的话今天就发出",
+        "亲，发票需要开吗？抬头是个人还是公司",
+    ],
+    "farewell": [
+        "感谢您的支持，祝您购物愉快，欢迎下次光临",
+        "欢迎下次光临～",
+        "欢迎下次光顾",
+        "欢迎您下次再来哦",
+        "好的亲，拜拜～",
+        "再见亲，祝您生活愉快",
+        "感谢惠顾，期待您再次光临",
+        "谢谢亲的支持么么哒",
+        "感谢您一直以来的支持",
+        "有需要随时找我哦",
+        "没关系的亲，欢迎常来逛逛",
+        "不客气的亲，有空常来逛逛哈",
+        "祝您跑步愉快～",
+        "那就不打扰您啦，再见",
+        "亲，您这边先看看，我不打扰啦",
+        "好哒，感谢亲的信任，欢迎再来哦",
+    ],
+    "follow_up": [
+        "发货后会第一时间通知您，收到有任何问题随时联系我们",
+        "好的亲，今天下午就给您发出",
+        "48小时内给您发出哦",
+        "已经给您发货了，物流单号是SF123456",
+        "亲，您的宝贝已经发出了，快递单号：YT123456，注意查收哦",
+        "您的包裹已经签收了，使用中有什么问题随时联系我们哦",
+        "亲，您拍下的宝贝还没付款哦，库存不多了，记得尽快付款",
+        "亲，订单还没有付款哦，活动今晚结束",
+        "亲，您还有一笔订单没有付款哦，需要帮您保留吗？",
+        "亲，这款宝贝库存只剩3件了，喜欢的话尽快下单哦",
+        "收到后满意的话麻烦给个好评哦",
+        "快递预计明天就能到",
+        "亲，快递已经到您所在的城市了，预计今天派送",
+        "有进展我第一时间通知您",
+        "亲，衣服穿着怎么样，还满意吗",
+        "亲，您收到的衣服穿着还合适吗？",
+        "我会帮您跟进的，有结果马上告诉您",
+        "我明天会再联系您，告诉您处理结果",
+        "亲，看到您加购了还没下单，现在下单有优惠哦",
+        "亲，换的新品收到了吗？合适吗",
+        "亲，您说的问题我已经记录下来，会反馈给相关部门",
+    ],
+    "apologize": [
+        "非常抱歉给您带来不便",
+        "不好意思让您久等了",
+        "对不起亲，是我们的失误",
+        "实在抱歉，给您添麻烦了",
+        "真的很抱歉，让您失望了",
+        "这是我们工作的疏忽，向您致歉",
+        "sorry亲，刚才回复慢了",
+        "对不起，给您造成困扰了",
+        "抱歉让您这么生气，是我们没做好",
+    ],
+    "empathize": [
+        "理解您的心情",
+        "我非常理解您现在着急的心情",
+        "我明白您的感受，换了谁都会着急的",
+        "换做是我也会很生气的",
+        "理解理解，收到的东西不满意肯定心里不舒服",
+        "亲，您先别着急，我马上帮您处理",
+        "亲，您先不要着急，事情我们一定会处理好的",
+        "您放心，这个问题一定给您解决",
+        "不用担心，我们会负责到底",
+        "遇到这种情况确实很糟心",
+        "谢谢您的反馈，您说得对",
+        "能理解您，收到破损的东西肯定不开心",
+        "消消气亲，我们一起来解决",
+        "辛苦您等了这么久",
+    ],
+    "clarify": [
+        "麻烦您提供一下订单号和商品照片",
+        "亲，您方便提供下订单号吗",
+        "请问是哪个部位有问题呢？",
+        "方便拍个照片给我看看吗",
+        "您是说收到的时候就已经破了吗",
+        "请问您是什么时候收到的呢",
+        "具体是什么情况呢，亲可以描述一下吗",
+        "您主要是担心质量问题吗",
+        "亲，是尺码不合适还是质量问题呢？",
+        "您说的尺码不合适，是偏大还是偏小呢",
+        "亲，您说的少发是指少了哪一件呢",
+        "请问收到的时候外包装有破损吗",
+        "请问快递员派送的时候有没有当面验货呢",
+        "我帮您核实一下订单",
+        "麻烦您发一下破损处的视频",
+        "麻烦亲拍一下商品的吊牌和破损处",
+    ],
+    "explain": [
+        "因为最近是物流高峰期，快递有些延误",
+        "新衣服有轻微气味属于正常现象，通风晾一下就好",
+        "图片和实物可能因为光线有一点色差",
+        "亲，这个色差是由于拍摄灯光导致的，属于正常范围",
+        "我们家所有商品都是品牌授权的正品，可以提供检测报告",
+        "经核实，您的包裹在中转站滞留了",
+        "经查询，您的快递因为天气原因延误了",
+        "系统显示您的包裹昨天已经签收",
+        "是这样的亲，尺码是手工测量，会有1-2厘米误差",
+        "其实这个面料洗后会更柔软",
+        "这个是系统的原因，订单信息没有同步",
+        "亲，是的，这个属于质量问题",
+    ],
+    "remedy": [
+        "给您补发一件新的",
+        "可以给您退款，也可以换货",
+        "退货运费由我们承担",
+        "给您重新补发一件，运费我们出",
+        "给您补偿一张10元无门槛优惠券",
+        "我马上帮您联系快递催一下",
+        "亲，我已经帮您催促快递了",
+        "亲，我帮您申请仅退款",
+        "给您换一件新的，重新发顺丰",
+        "我们给您安排上门取件，免费换新",
+        "给您退差价20元",
+        "给您两个方案：一是退货退款，二是换一件新的",
+        "给您寄一个新的配件，免费的",
+        "亲，根据法律规定，质量问题我们是可以包退包换的",
+        "亲，您可以先试用几天，不满意再退",
+        "亲，这个问题我需要跟主管申请一下，稍后答复您",
+    ],
+    "legal": [
+        "根据消费者权益保护法第二十五条，您可以七天无理由退货",
+        "我们支持7天无理由退换",
+        "您放心，咱们支持七天无理由退换货",
+        "按照平台规定，质量问题的退货运费由商家承担",
+        "这款是定制商品，不支持七天无理由退货",  # citing the exception is citing the law
+        "运输途中的风险由我们承担，您放心",
+        "假一赔三，您的权益我们一定保障",
+        "您的合法权益我们一定会保障的",
+        "依据电子商务法第二十条，运输风险由卖家承担",
+        "按消费者权益保护法规定，欺诈的话是退一赔三",
+        "如果我们处理不好，您也可以拨打12315维权",
+    ],
+    "confirm": [
+        "您看这样处理可以吗？",
+        "给您补发一件，您看行吗",
+        "您看给您补发一件行不行",
+        "退10元差价给您，这样可以吗",
+        "您看是退款还是换货呢？",
+        "您是希望退款还是换货呢？",
+        "亲，那您看能接受换货吗",
+        "如果您同意的话我这边马上操作",
+        "这个处理方式您是否满意呢",
+        "还有其他问题吗？",
+        "您还有别的问题吗？",
+        "您觉得这个方案怎么样",
+        "给您退款，好吗？",
+    ],
+}
+
+
+@pytest.mark.parametrize(("move", "text"), table(PERFORMS))
+def test_message_performs_move(detector, move, text):
+    assert move in detector.analyze(text).moves, text
+
+
+# ---------------------------------------------------------------------------------------------
+# Moves: messages that look close but do not perform the move
+# ---------------------------------------------------------------------------------------------
+
+DOES_NOT_PERFORM = {
+    "greet": [
+        "欢迎下次光临",  # a farewell, not a welcome
+        "欢迎您下次再来",
+        "欢迎下次光顾",
+        "您好像很着急",  # 您好 inside 您好像
+        "现在的价格是259元",  # 在的 inside 现在的
+        "我在帮您查物流",
+        "感谢您的支持，再见",
+    ],
+    "inquire": [
+        "根据您的身高体重，推荐您穿M码",  # uses the answer, asks nothing
+        "这款是纯棉的，透气不闷热",
+        "送给您一个小礼物哦",
+        "亲，这已经是活动价了",
+        "尺码表在详情页第三张图",
+        "亲，有什么可以帮您的呢？",  # offering help is a greeting, not finding the need
+        "亲，您好，请问有什么可以帮您？",
+        "感谢您的支持",
+        "有货的亲",
+    ],
+    "recommend": [
+        "这款没有货了",
+        "这款已经下架了哦",
+        "亲，这个颜色已经卖完了",
+        "这款没有L码了，不好意思",
+        "不推荐",
+        "我们不推荐您买这款",
+        "亲，这款不太适合您",
+        "请问您平时穿什么尺码",
+        "发货后会第一时间通知您",
+        "有货的亲",
+        "好的呢亲",
+    ],
+    "negotiate": [
+        "这款是纯棉的",
+        "请问您的预算是多少",
+        "跟您核对一下收货地址",
+        "M码的胸围是92厘米，衣长65厘米",
+        "亲，稍等一下哦，我查一下库存",
+    ],
+    "verify": [
+        "收到有任何问题随时联系我们",
+        "发货后会第一时间通知您",
+        "推荐您拍M码",
+        "您好，在的",
+    ],
+    "farewell": [
+        "欢迎光临",  # a welcome, not a goodbye
+        "亲，您好～欢迎光临小鹿女装",
+        "欢迎来到我们店",
+        "请问您平时穿什么码",
+        "谢谢您的耐心等待，麻烦提供一下订单号",
+        "感谢支持！跟您核对一下：卡其色M码一件",  # thanks for the order, not a goodbye
+        "有货的亲",
+    ],
+    "follow_up": [
+        "推荐您拍M码",
+        "您好，在的",
+        "这款是纯棉的，很舒服",
+        "亲，这已经是最低价了",
+        "亲，不好意思久等了，刚才咨询的人比较多",
+    ],
+    "apologize": [
+        "这不是我们的问题",
+        "您好，欢迎光临",
+        "给您补发一件",
+    ],
+    "empathize": [
+        "在的亲，您好像很着急",  # noticing a mood is not showing understanding
+        "您着急用吗？",
+        "您是不放心质量吗",
+        "请提供一下订单号",
+        "亲，谢谢您的耐心等待",
+    ],
+    "clarify": [
+        "您好，欢迎光临",
+        "给您补发一件新的",
+        "非常抱歉给您带来不便",
+        "嗯嗯，好的",
+    ],
+    "explain": [
+        "您好，在的",
+        "给您退款",
+        "非常抱歉",
+    ],
+    "remedy": [
+        "这款不支持退货",
+        "没法给您退款",
+        "理解您的心情",
+        "请问是哪里有问题呢",
+    ],
+    "legal": [
+        "给您补发一件",
+        "法式碎花雪纺连衣裙",
+    ],
+    "confirm": [
+        "您好吗",
+        "非常抱歉",
+        "因为最近快递爆仓",
+    ],
+}
+
+
+@pytest.mark.parametrize(("move", "text"), table(DOES_NOT_PERFORM))
+def test_message_does_not_perform_move(detector, move, text):
+    assert move not in detector.analyze(text).moves, text
+
+
+# Small talk and plain acknowledgements perform none of the conversation's moves.
+NO_MOVE = [
+    ("presale", "好的"),
+    ("presale", "嗯嗯是的"),
+    ("presale", "收到"),
+    ("presale", "有货的亲"),
+    ("presale", "亲，这个颜色已经卖完了"),
+    ("presale", "亲，稍等一下哦，我查一下库存"),
+    ("presale", "亲，这是我们的店铺链接"),
+    ("aftersale", "好的"),
+    ("aftersale", "嗯"),
+    ("aftersale", "亲，谢谢您的耐心等待"),
+]
+
+
+@pytest.mark.parametrize(("kind", "text"), NO_MOVE, ids=numbered("no_move", NO_MOVE))
+def test_small_talk_performs_no_move(detector, kind, text):
+    moves = PRESALE_MOVES if kind == "presale" else AFTERSALE_MOVES
+    assert set(detector.analyze(text).moves) & set(moves) == set()
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole messages: exactly the moves a grader would mark
+# ---------------------------------------------------------------------------------------------
+
+# The agent's side of /work/shared/examples/presale-sample.json, and a complaint handled well.
+EXACT = [
+    (
+        "presale",
+        "亲，您好～欢迎光临小鹿女装，我是客服阿青，有什么可以帮您的呢？",
+        {"greet"},
+    ),
+    (
+        "presale",
+        "好的呢，请问您平时穿什么尺码？身高体重方便说一下吗？喜欢什么颜色呀",
+        {"inquire"},
+    ),
+    (
+        "presale",
+        "那推荐您这款双排扣卡其风衣，M码刚好合适，面料防泼水，下雨天通勤也不怕，版型显瘦哦",
+        {"recommend"},
+    ),
+    (
+        "presale",
+        "理解您的想法哈，这已经是活动价了，不过今天下单可以送您运费险，还包邮哦",
+        {"negotiate"},
+    ),
+    (
+        "presale",
+        "感谢支持！跟您核对一下：卡其色M码一件，收货地址是长沙市岳麓区XX路18号，电话138****5678，对吗？",
+        {"verify"},
+    ),
+    (
+        "presale",
+        "好的亲，今天下午就给您发出，发货后会第一时间通知您，收到有问题随时找我哦。祝您生活愉快，欢迎下次光临～",
+        {"follow_up", "farewell"},
+    ),
+    ("aftersale", "您好，这边是售后客服小李，请问有什么可以帮您？", {"greet"}),
+    (
+        "aftersale",
+        "非常抱歉给您带来不好的体验，我非常理解您的心情",
+        {"apologize", "empathize"},
+    ),
+    ("aftersale", "麻烦您提供一下订单号，再拍一张破损处的照片", {"clarify"}),
+    ("aftersale", "经核实，是仓库打包时漏发了", {"explain"}),
+    (
+        "aftersale",
+        "我们马上给您补发，另外送您一张5元优惠券作为补偿，您看这样可以吗？",
+        {"remedy", "confirm"},
+    ),
+    ("aftersale", "新的已经寄出了，单号是SF123456，注意查收", {"follow_up"}),
+]
+
+
+@pytest.mark.parametrize(("kind", "text", "moves"), EXACT, ids=numbered("exact", EXACT))
+def test_whole_message_moves(detector, kind, text, moves):
+    kind_moves = PRESALE_MOVES if kind == "presale" else AFTERSALE_MOVES
+    assert set(detector.analyze(text).moves) & set(kind_moves) == moves
+
+
+# ---------------------------------------------------------------------------------------------
+# Courtesy violations (服务禁用语) and platform red lines
+# ---------------------------------------------------------------------------------------------
+
+VIOLATIONS = [
+    ("不知道，你自己看详情页", ["不知道", "你自己看"]),
+    ("不知道，自己去查", ["不知道", "自己去查"]),
+    ("不知道，你问快递吧", ["不知道"]),
+    ("不知道", ["不知道"]),
+    ("我也不知道啊", ["不知道"]),
+    ("我怎么知道", ["我怎么知道"]),
+    ("不清楚", ["不清楚"]),
+    ("这个我不清楚，你问别人吧", ["不清楚"]),
+    ("没办法，这是规定", ["没办法"]),
+    ("这个真没办法", ["没办法"]),
+    ("没办法，你找快递吧", ["没办法", "找快递"]),
+    ("不可能，我们发货前都检查过", ["不可能"]),
+    ("详情页都写了，自己看", ["详情页都写了", "自己看"]),
+    ("你自己不会看详情页吗", ["自己不会看"]),
+    ("上面都写着呢，自己看", ["自己看"]),
+    ("物流你自己查一下", ["你自己查"]),
+    ("自己去问快递", ["自己去问"]),
+    ("找快递去，这不归我管", ["找快递去", "这不归我管"]),
+    ("这个找快递公司去", ["找快递公司"]),
+    ("那是快递的问题，跟我没关系", ["快递的问题", "跟我没关系"]),
+    ("跟我们没关系，是快递弄丢的", ["跟我们没关系"]),
+    ("爱买不买", ["爱买不买"]),
+    ("你爱买不买", ["爱买不买"]),
+    ("我们这里不接受退货，你爱去哪投诉去哪投诉", ["爱去哪"]),
+    ("嫌贵就别买", ["嫌贵就别买"]),
+    ("嫌贵去别家吧", ["嫌贵去别家"]),
+    ("买不起就别问", ["买不起"]),
+    ("随便你", ["随便你"]),
+    ("随便，都差不多", ["随便"]),
+    ("随便拍，都一样", ["随便拍"]),
+    ("这是你自己的问题", ["这是你自己的问题"]),
+    ("你自己弄坏的吧", ["你自己弄坏的"]),
+    ("是你自己选错尺码的", ["你自己选错"]),
+    ("你怎么这么麻烦", ["你怎么这么麻烦"]),
+    ("怎么这么多问题", ["怎么这么多问题"]),
+    ("你烦不烦啊", ["烦不烦"]),
+    ("问这么多干嘛", ["问这么多", "干嘛"]),
+    ("早就说过了", ["早就说过了"]),
+    ("我都说了好几遍了", ["说了好几遍"]),
+    ("我不是说了吗，48小时内发货", ["我不是说了吗"]),
+    ("看不懂吗？", ["看不懂吗"]),
+    ("你看不懂吗？写得很清楚", ["看不懂吗"]),
+    ("有事吗", ["有事吗"]),
+    ("有事说事", ["有事说事"]),
+    ("急什么，等着吧", ["急什么", "等着吧"]),
+    ("催什么催，等着", ["催什么"]),
+    ("废话，当然是正品", ["废话"]),
+    ("你有病吧", ["有病"]),
+]
+
+
+@pytest.mark.parametrize(("text", "phrases"), VIOLATIONS, ids=numbered("violations", VIOLATIONS))
+def test_courtesy_violation(detector, text, phrases):
+    assert detector.analyze(text).violation_phrases == phrases
+
+
+RED_LINES = [
+    ("亲，给五星好评返现5元哦", "好评返现"),
+    ("好评晒图返现10元", "好评返现"),
+    ("好评返现3元，记得截图发我", "好评返现"),
+    ("五星好评送10元红包", "好评返现"),
+    ("确认收货给个好评送您小礼物", "好评返现"),
+    ("加我微信，给你返5块", "加微信"),
+    ("加个vx吧，方便联系", "加微信"),
+    ("您加我QQ：12345678", "加微信"),
+    ("我们可以线下交易，更便宜", "加微信"),
+    ("私下交易更便宜哦", "加微信"),
+    ("您直接银行转账给我就行", "银行转账"),
+    ("支付宝转账给我，我给您少20", "银行转账"),
+    ("直接转账到我支付宝，便宜20", "银行转账"),
+    ("我们家是全网最低价", "全网最低"),
+    ("这款效果是最好的", "全网最低"),
+    ("100%有效，无效退款", "全网最低"),
+    ("这个效果１００％有效", "全网最低"),
+    ("百分百有效哦亲", "全网最低"),
+    ("绝对有效，无效退款", "全网最低"),
+    ("我们是行业第一品牌", "全网最低"),
+    ("国家级品质，顶级面料", "全网最低"),
+]
+
+
+@pytest.mark.parametrize(("text", "phrase"), RED_LINES, ids=numbered("red_lines", RED_LINES))
+def test_red_line(detector, text, phrase):
+    found = detector.analyze(text).violations
+    assert phrase in {h.label for h in found}
+    cues = {v.phrase: v for v in detector.lexicon.violations}
+    assert cues[phrase].category == "red_line"
+
+
+# A violation word inside a helpful sentence, or wording that only looks like one.
+NOT_VIOLATIONS = [
+    "这个我不太清楚，我马上帮您问一下",
+    "不好意思亲，这个我也不太清楚，我帮您问下仓库同事哈",
+    "抱歉亲，这个问题我需要核实一下，请稍等",
+    "这个真不好说，我帮您问问厂家",
+    "不知道您平时穿什么码呢？",
+    "不知道亲对颜色有什么要求吗",
+    "不知道您具体想要哪款呢",
+    "您不知道尺码的话，可以告诉我身高体重哦",
+    "如果您不清楚自己的尺码，可以告诉我身高体重",
+    "不清楚的地方随时问我哦",
+    "不清楚的话可以随时问我哦",
+    "我不知道具体原因，稍等我查一下",
+    "实在没办法再便宜了，不过可以送您运费险",
+    "不好意思亲，真的没办法再少了哦",
+    "没办法给您改价，但是可以给您申请赠品",
+    "不好意思，这个真的没有办法改价，还请您理解",
+    "您放心，我们不可能卖假货的",
+    "亲随便看看，有需要随时叫我",
+    "款式可以随便挑哦",
+    "我们不能随便改价的，请您理解",
+    "您先看一下尺码表作为参考，或者告诉我身高体重我帮您推荐",
+    "详情页有尺码表，您可以参考一下，或者告诉我身高体重我帮您推荐",
+    "我这边帮您查一下物流",
+    "快递那边我来联系，您不用操心",
+    "我们帮您找快递核实一下",
+    "给您添了这么麻烦，真不好意思",
+    "之前说过了，我再给您详细说明一下",
+    "我再给您说一遍哈，是48小时内发货",
+    "亲，请问有什么事吗",
+    "您拿来干嘛用呢",
+    "我们不管是质量问题还是其他问题，都会给您处理",
+    "亲，您的问题我已经记录了",
+    "我们不会好评返现的哦，您如实评价就好",
+    "我们平台禁止好评返现，您如实评价就好",
+    "亲，平台规定不能加微信，有问题在这里联系我就好",
+    "请不要相信私下转账，谨防诈骗",
+    "您最好选M码，穿着更舒服",  # advice, not an absolute claim
+    "已经是最低价了",  # holding the price, not 全网最低
+    "这款是卖得最好的",
+    "这款不会掉色的",
+    "退款会原路退回到您的银行卡",
+    "没问题的亲",
+    "亲，没关系的",
+    "亲，您好，欢迎光临",
+    "感谢您的支持，欢迎下次光临",
+]
+
+
+@pytest.mark.parametrize("text", NOT_VIOLATIONS, ids=numbered("fine", NOT_VIOLATIONS))
+def test_not_a_violation(detector, text):
+    assert detector.analyze(text).violations == ()
+
+
+# ---------------------------------------------------------------------------------------------
+# Concessions, with negation
+# ---------------------------------------------------------------------------------------------
+
+CONCESSIONS = [
+    ("不过今天下单可以送您运费险，还包邮哦", {"运费险", "包邮"}),  # 送您运费险 is no gift
+    ("可以给您包邮哦", {"包邮"}),
+    ("全国包邮，新疆西藏除外", {"包邮"}),
+    ("运费我们出", {"包邮"}),
+    ("送您一双运动袜作为赠品", {"赠品"}),
+    ("下单赠送同色系发带", {"赠品"}),
+    ("再送您一双运动袜，跑步正好穿", {"赠品"}),
+    ("您可以先领一张满300减20的店铺优惠券", {"优惠券", "满减"}),
+    ("两件打9折", {"折扣"}),
+    ("我帮您申请一下，便宜10元", {"最低价"}),
+    ("给您补发一件", {"补发"}),
+    ("给您退差价20元", {"退款"}),
+    ("给您补偿一个10元红包", {"补偿", "优惠券"}),
+    ("支持七天无理由退换", {"退货", "换货"}),
+    ("没有优惠券了", set()),
+    ("不好意思，我们没有赠品", set()),
+    ("这款不包邮哦", set()),
+    ("偏远地区不能包邮", set()),
+    ("暂时没有满减活动", set()),
+    ("没有额外的优惠券了", set()),  # 的 does not stop the negation
+    ("这款是纯棉的，很舒服", set()),
+    ("没有优惠券，但是可以给您包邮", {"包邮"}),
+]
+
+
+@pytest.mark.parametrize(("text", "kinds"), CONCESSIONS, ids=numbered("concessions", CONCESSIONS))
+def test_concessions(detector, text, kinds):
+    assert set(detector.analyze(text).concessions) == kinds
+
+
+def test_concession_kinds_are_the_scenario_kinds(detector):
+    from bot.core.scenario import CONCESSIONS as KINDS
+
+    assert set(detector.lexicon.concessions) == set(KINDS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Negation: a cue right after a negator does not count, unless the cue is itself negative
+# ---------------------------------------------------------------------------------------------
+
+NEGATION = [
+    ("推荐您这款", "recommend", True),
+    ("不推荐这款", "recommend", False),
+    ("不太推荐这款", "recommend", False),
+    ("并不建议您选L码", "recommend", False),
+    ("有优惠哦", "negotiate", True),
+    ("没有优惠", "negotiate", True),  # a cue of its own: holding the price is bargaining
+    ("实在不能再便宜了", "negotiate", True),
+    ("价格没法再少了哦", "negotiate", True),
+    ("请放心", "empathize", True),
+    ("不用担心", "empathize", True),  # the cue itself is negative
+    ("您是不放心吗", "empathize", False),
+    ("不满意可以退货", "remedy", True),  # 不满意 is a condition, not a negator of 退货
+    ("不喜欢包退换", "remedy", True),
+    ("这款不支持退货", "remedy", False),
+    ("没法给您退款", "remedy", False),
+    ("不支持七天无理由退货", "legal", True),
+    ("还没付款哦亲", "follow_up", True),
+    ("还没发货，我帮您催一下", "remedy", True),
+]
+
+
+@pytest.mark.parametrize(("text", "move", "expected"), NEGATION, ids=numbered("negation", NEGATION))
+def test_negation(detector, text, move, expected):
+    assert (move in detector.analyze(text).moves) is expected
+
+
+NEGATED_CONCESSIONS = [
+    ("包邮", "包邮", True),
+    ("不包邮", "包邮", False),
+    ("没有包邮", "包邮", False),
+    ("没有优惠券", "优惠券", False),
+    ("没有任何优惠券", "优惠券", False),
+    ("没有额外的赠品", "赠品", False),
+    ("不送赠品", "赠品", False),
+    ("不满意给您补发", "补发", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"), NEGATED_CONCESSIONS, ids=numbered("negated", NEGATED_CONCESSIONS)
+)
+def test_negated_concessions(detector, text, kind, expected):
+    assert (kind in detector.analyze(text).concessions) is expected
+
+
+# ---------------------------------------------------------------------------------------------
+# Hits carry the words as typed, and where they are
+# ---------------------------------------------------------------------------------------------
+
+ORIGINAL_WORDS = [
+    ("亲，您好！", "greet", "您好"),
+    ("ＨＥＬＬＯ亲～", "greet", "ＨＥＬＬＯ"),
+    ("请问身高体重多少？", "inquire", "身高体重多少"),
+    ("满３００减２０哦", "negotiate", "满３００减"),
+    ("给您包邮😊", "negotiate", "包邮"),
+    ("ＯＫ，跟您核对一下：Ｍ码一件", "verify", "核对一下"),
+    ("不知道，你自己看详情页", "recommend", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "move", "words"), ORIGINAL_WORDS, ids=numbered("original_words", ORIGINAL_WORDS)
+)
+def test_hit_words_are_as_typed(detector, text, move, words):
+    hits = detector.analyze(text).moves.get(move, ())
+    assert [h.words for h in hits] == ([words] if words else [])
+
+
+OFFSET_TEXTS = [
+    *[text for texts in PERFORMS.values() for text in texts],
+    *[text for text, _ in VIOLATIONS],
+    *[text for text, _ in RED_LINES],
+    "亲，您好！！　欢迎光临～ＸＸ旗舰店😊，请问您穿什么码？",
+]
+
+
+@pytest.mark.parametrize("text", OFFSET_TEXTS, ids=numbered("offsets", OFFSET_TEXTS))
+def test_every_hit_points_at_its_words(detector, text):
+    analysis = detector.analyze(text)
+    hits = [
+        *(h for hs in analysis.moves.values() for h in hs),
+        *(h for hs in analysis.concessions.values() for h in hs),
+        *analysis.violations,
+        *analysis.polite,
+    ]
+    assert hits
+    for hit in hits:
+        assert text[hit.start : hit.end] == hit.words
+
+
+def test_violation_words_and_offsets(detector):
+    text = "不知道，你自己看详情页"
+    assert detector.analyze(text).violations == (
+        Hit("不知道", "不知道", 0, 3),
+        Hit("你自己看", "你自己看", 4, 8),
+    )
+
+
+def test_analysis_shape(detector):
+    text = "亲，您好～不知道您平时穿什么码呢？"
+    analysis = detector.analyze(text)
+    assert isinstance(analysis, Analysis)
+    assert analysis.text == text
+    assert set(analysis.moves) <= set(ALL_MOVES)
+    assert analysis.move_names == list(analysis.moves)
+    assert analysis.moves["greet"] == (Hit("greet", "您好", 2, 4),)
+    assert analysis.violations == ()
+    assert analysis.asks_question
+    assert [h.words for h in analysis.polite] == ["亲", "您好", "您"]
+
+
+@pytest.mark.parametrize(
+    ("full", "half"),
+    [
+        ("亲，您好！请问您穿什么码？", "亲,您好!请问您穿什么码?"),
+        ("在的亲～欢迎光临！", "在的亲~欢迎光临!"),
+        ("亲，已经是最低价了；不过可以包邮。", "亲,已经是最低价了;不过可以包邮."),
+        ("不知道，自己去查！", "不知道,自己去查!"),
+        ("ＯＫ，跟您核对一下：Ｍ码一件，对吗？", "OK,跟您核对一下:M码一件,对吗?"),
+    ],
+)
+def test_full_and_half_width_read_the_same(detector, full, half):
+    a, b = detector.analyze(full), detector.analyze(half)
+    assert a.moves.keys() == b.moves.keys()
+    assert a.concessions.keys() == b.concessions.keys()
+    assert a.violation_phrases == b.violation_phrases
+    assert a.asks_question == b.asks_question
+
+
+def test_polite_words(detector):
+    assert [h.words for h in detector.analyze("亲亲，麻烦您稍等一下，谢谢").polite] == [
+        "亲亲",
+        "麻烦您",
+        "谢谢",
+    ]
+    assert [h.words for h in detector.analyze("给您包邮").polite] == ["给您"]
+    assert detector.analyze("等着").polite == ()
+    assert detector.analyze("我亲自给你发").polite == ()  # 亲 inside 亲自 is no address
+
+
+def test_normalize_keeps_length():
+    text = "亲，您好！ＡＢＣ１２３～😊"
+    assert len(normalize(text)) == len(text)
+    assert normalize("ＡＢＣ，１２３！") == "abc,123!"
+
+
+# ---------------------------------------------------------------------------------------------
+# The matching rules, on a tiny hand-made lexicon (independent of the data files)
+# ---------------------------------------------------------------------------------------------
+
+
+def spaced(text: str):
+    """Tokenize on spaces, so that a test sets the word boundaries exactly."""
+    pos = 0
+    for word in text.split(" "):
+        yield word, pos, pos + len(word)
+        pos += len(word) + 1
+
+
+def tiny(**parts) -> MoveDetector:
+    lexicon = Lexicon(
+        moves=parts.get("moves", {}),
+        violations=parts.get("violations", ()),
+        concessions=parts.get("concessions", {}),
+        negators=parts.get("negators", ("不", "没有")),
+    )
+    return MoveDetector(lexicon, spaced)
+
+
+def spans(hits) -> list[tuple[str, int, int]]:
+    return [(h.words, h.start, h.end) for h in hits]
+
+
+def test_a_cue_that_ends_inside_a_word_does_not_hide_a_shorter_one():
+    d = tiny(moves={"recommend": ("推荐这款", "推荐")})
+    # 推荐这款 would end inside the word 这款式, so 推荐 alone is found.
+    assert spans(d.analyze("推荐 这款式").moves["recommend"]) == [("推荐", 0, 2)]
+
+
+def test_a_cue_rejected_at_its_end_does_not_hide_one_starting_inside_it():
+    d = tiny(moves={"x": ("甲乙丙", "乙丙丁")})
+    assert spans(d.analyze("甲 乙丙丁").moves["x"]) == [("乙丙丁", 2, 5)]
+
+
+def test_cues_match_only_whole_words():
+    d = tiny(moves={"greet": ("亲",)})
+    assert d.analyze("亲自 来").moves == {}
+    assert "greet" in d.analyze("亲 来").moves
+
+
+def test_gap_stays_inside_one_clause():
+    d = tiny(moves={"inquire": ("请问*吗",)})
+    assert "inquire" in d.analyze("请问 您 穿 M 吗").moves
+    assert d.analyze("请问 。 好 吗").moves == {}
+    assert d.analyze("请问 这 是 一 句 很 长 很 长 的 话 吗").moves == {}  # more than 10 characters
+
+
+def test_negator_within_two_words_of_the_same_clause():
+    d = tiny(moves={"negotiate": ("包邮",)})
+    assert d.analyze("不 包邮").moves == {}
+    assert d.analyze("没有 额外 包邮").moves == {}
+    assert d.analyze("没有 的 额外 的 包邮").moves == {}  # 的 does not count
+    assert "negotiate" in d.analyze("没有 很 多 包邮").moves  # three words away
+    assert "negotiate" in d.analyze("没有 , 包邮").moves  # another clause
+
+
+def test_a_cue_that_starts_with_a_negator_is_not_negated():
+    d = tiny(moves={"empathize": ("不用担心", "担心")})
+    assert "empathize" in d.analyze("不用担心").moves
+    assert d.analyze("不 担心").moves == {}
+
+
+def test_unless_excuses_a_violation_near_helpful_words():
+    d = tiny(violations=(ViolationCue("不知道", unless=("帮您",)),))
+    assert d.analyze("不知道 , 我 帮您 问").violations == ()
+    assert d.analyze("不知道 , 你 问 别人").violation_phrases == ["不知道"]
+
+
+def test_overlapping_violation_entries_report_once():
+    d = tiny(
+        violations=(ViolationCue("没办法", ("管不了",)), ViolationCue("不归我管", ("管不了",)))
+    )
+    assert d.analyze("管不了").violation_phrases == ["管不了"]
