@@ -11,11 +11,15 @@ from functools import cached_property
 
 from sqlalchemy import Engine
 
+from bot.core.analysis import TranscriptAnalyzer
 from bot.core.detector import MoveDetector
 from bot.core.engine import CustomerEngine
 from bot.core.scenario import Scenario
-from bot.nlp.lexicon_loader import default_detector
+from bot.core.scoring import ScoreSheet, score
+from bot.core.transcript import Transcript
+from bot.nlp.lexicon_loader import customer_detector, default_detector
 from bot.paths import dialogues_dir
+from bot.rubrics import Rubrics
 from bot.scripts.library import Library
 from bot.settings import Settings
 from bot.storage import open_database
@@ -39,6 +43,29 @@ class App:
     @cached_property
     def detector(self) -> MoveDetector:
         return default_detector(self.settings.lexicon)
+
+    @cached_property
+    def analyzer(self) -> TranscriptAnalyzer:
+        return TranscriptAnalyzer(self.detector, customer_detector(self.settings.lexicon))
+
+    @cached_property
+    def rubrics(self) -> Rubrics:
+        return Rubrics.load()
+
+    def score(self, transcript: Transcript) -> ScoreSheet:
+        """Analyse and score a transcript with the chat form of its kind."""
+        scenario = self.library.scenarios.get(transcript.scenario or "")
+
+        def advice(move: str) -> list[str]:
+            tips = []
+            if scenario is not None:
+                for state in scenario.states.values():
+                    if any(move in rule.when for rule in state.on):
+                        tips.extend(state.tip)
+            return tips or self.rubrics.advice.get(move, [])
+
+        form = self.rubrics.chat_form(transcript.kind)
+        return score(self.analyzer.analyze(transcript), form, advice)
 
     def engine_for(self, scenario: Scenario) -> CustomerEngine:
         """Return the one shared state machine of a scenario version."""

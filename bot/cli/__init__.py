@@ -16,6 +16,7 @@ from bot import __version__
 from bot.app import App
 from bot.cli.chat import chat
 from bot.cli.dialogues import dialogues
+from bot.cli.score import eval_cmd, report, score
 from bot.cli.transcripts import transcripts
 from bot.core.errors import KefuError
 from bot.settings import TABLE, Settings
@@ -38,6 +39,9 @@ def cli(ctx: click.Context, db: str | None) -> None:
 cli.add_command(chat)
 cli.add_command(dialogues)
 cli.add_command(transcripts)
+cli.add_command(score)
+cli.add_command(report)
+cli.add_command(eval_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,7 +12,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from bot.core.detector import Hit, MoveDetector
+from bot.core.detector import Analysis, Hit, MoveDetector
 from bot.core.moves import moves_for
 from bot.core.transcript import Transcript
 
@@ -35,6 +35,8 @@ class MessageFinding:
     index: int
     text: str
     moves: dict[str, tuple[Hit, ...]]
+    other_moves: tuple[str, ...]
+    rules: tuple[Hit, ...]
     violations: tuple[Hit, ...]
     red_lines: tuple[Hit, ...]
     polite: bool
@@ -151,31 +153,29 @@ class TranscriptAnalyzer:
                     index=i,
                     text=msg.text,
                     moves=moves,
+                    other_moves=tuple(m for m in a.moves if m not in allowed),
+                    rules=a.topics.get("rules", ()),
                     violations=tuple(h for h in a.violations if h.label not in self._red_lines),
                     red_lines=tuple(h for h in a.violations if h.label in self._red_lines),
                     polite=bool(a.polite),
                     reply_seconds=reply,
                     answers=answers,
                     repeat_of=repeat_of,
-                    off_topic=self._off_topic(transcript, answers, a.moves, msg.text),
+                    off_topic=self._off_topic(transcript, answers, a),
                 )
             )
         analysis = TranscriptAnalysis(transcript, findings, signals, Resolution(False, ""))
         analysis.resolution = self._resolution(analysis)
         return analysis
 
-    def _off_topic(
-        self, transcript: Transcript, answers: int | None, moves: dict, text: str
-    ) -> bool:
+    def _off_topic(self, transcript: Transcript, answers: int | None, a: Analysis) -> bool:
         """An answer to a customer's question that does nothing and shares no words with it."""
-        if answers is None or moves:
-            return False
+        if answers is None or a.moves or a.concessions or "holding" in a.topics:
+            return False  # "稍等，我帮您查一下" is a fair first answer
         question = transcript.messages[answers].text
         if not self.detector.is_question(question):
             return False
-        if self.detector.is_holding(text):
-            return False  # "稍等，我帮您查一下" is a fair first answer
-        return not (self.detector.content_words(question) & self.detector.content_words(text))
+        return not (self.detector.content_words(question) & self.detector.content_words(a.text))
 
     def _resolution(self, analysis: TranscriptAnalysis) -> Resolution:
         outcome = analysis.transcript.outcome

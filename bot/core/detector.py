@@ -23,10 +23,14 @@ from bot.core.lexicon import Lexicon
 Tokenizer = Callable[[str], Iterable[tuple[str, int, int]]]
 
 GAP = "[^。！？!?；;\n]{0,10}?"
-QUESTION = re.compile(r"[?？]|[吗呢么嘛][\s,.!~～。，！]*$|[吗呢][,，]")
+QUESTION = re.compile(
+    r"[?？]|[吗呢么嘛][\s,.!~～。，！]*$|[吗呢][,，]"
+    r"|什么|多少|哪|怎么|几[天号点个件]|多久|多大|能不能|可不可以|有没有|是不是|会不会|要不要"
+)
 NEGATION_WINDOW = 2  # tokens before a cue that may negate it
 CLAUSE_ENDS = frozenset(",.!?;，。！？；~～")  # a negator never reaches past these
-PARTICLES = frozenset("的地得")  # skipped when counting the negation window
+PARTICLES = frozenset("的地得")
+_PUNCT = re.compile(r"[\W_\d]+")  # skipped when counting the negation window
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class Analysis:
     concessions: dict[str, tuple[Hit, ...]] = field(default_factory=dict)
     polite: tuple[Hit, ...] = ()
     asks_question: bool = False
+    topics: dict[str, tuple[Hit, ...]] = field(default_factory=dict)
 
     @property
     def move_names(self) -> list[str]:
@@ -128,6 +133,7 @@ class MoveDetector:
         self._tokenize = tokenize
         self._moves = {m: _compile(c) for m, c in lexicon.moves.items()}
         self._concessions = {k: _compile(c) for k, c in lexicon.concessions.items()}
+        self._topics = {k: _compile(c) for k, c in lexicon.topics.items()}
         self._polite = _compile(lexicon.polite)
         self._negators = tuple(normalize(n) for n in lexicon.negators)
         self._negative_cue = re.compile("|".join(map(re.escape, self._negators)) or "(?!)")
@@ -169,7 +175,21 @@ class MoveDetector:
             concessions=concessions,
             polite=tuple(hits(self._polite, "polite", negatable=False)),
             asks_question=bool(QUESTION.search(norm)),
+            topics={k: tuple(h) for k, p in self._topics.items() if (h := hits(p, k))},
         )
+
+    def content_words(self, text: str) -> set[str]:
+        """Return the words that carry meaning (two characters or more, not stop words)."""
+        return {
+            w
+            for w, _, _ in self._tokenize(normalize(text))
+            if len(w) > 1 and w not in self.lexicon.stopwords and not _PUNCT.fullmatch(w)
+        }
+
+    @staticmethod
+    def is_question(text: str) -> bool:
+        """Whether a message asks something (question mark, 吗/呢, or a question word)."""
+        return bool(QUESTION.search(normalize(text)))
 
     def _negated(self, cue: str, before: tuple[str, ...]) -> bool:
         if self._negative_cue.match(cue):

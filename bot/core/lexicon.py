@@ -30,11 +30,13 @@ class Lexicon:
     polite: tuple[str, ...] = ()
     negators: tuple[str, ...] = ()
     user_words: tuple[str, ...] = ()
+    topics: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    stopwords: frozenset[str] = frozenset()
 
     def all_phrases(self) -> set[str]:
         """Return every literal cue fragment, for the segmenter's user dictionary."""
         out: set[str] = set(self.polite) | set(self.user_words)
-        for cues in (*self.moves.values(), *self.concessions.values()):
+        for cues in (*self.moves.values(), *self.concessions.values(), *self.topics.values()):
             out.update(cues)
         for v in self.violations:
             out.add(v.phrase)

@@ -33,6 +33,8 @@ class CueFile(_Strict):
     words: list[str] = []
     moves: dict[str, list[str]]
     concessions: dict[str, list[str]] = {}
+    topics: dict[str, list[str]] = {}
+    stopwords: list[str] = []
 
 
 class ViolationEntry(_Strict):
@@ -84,6 +86,8 @@ def load_lexicon(folder: Path | None = None) -> Lexicon:
         polite=tuple(cues.polite),
         negators=tuple(cues.negators),
         user_words=tuple(cues.words),
+        topics={k: tuple(c) for k, c in cues.topics.items()},
+        stopwords=frozenset(cues.stopwords),
     )
 
 
