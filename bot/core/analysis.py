@@ -23,9 +23,16 @@ _SKELETON = re.compile(r"[\W_]+", re.UNICODE)
 
 GOOD_OUTCOMES = ("ordered", "resolved")
 BAD_OUTCOMES = ("left", "escalated", "unfinished")
-# Customer signals, in the customer lexicon, that settle whether the conversation ended well.
-POSITIVE_SIGNALS = ("order", "accept")
-NEGATIVE_SIGNALS = ("threaten", "leave", "refuse")
+# Customer signals, in the customer lexicon, that settle whether the conversation ended well,
+# strongest first: within one message an order outweighs a grumble (算了我就拍M了), a threat
+# outweighs agreement (好吧，那我给差评了), and agreement outweighs resignation (算了，就这样吧).
+DECISIVE_SIGNALS = (
+    ("order", True),
+    ("threaten", False),
+    ("accept", True),
+    ("refuse", False),
+    ("leave", False),
+)
 
 
 @dataclass(frozen=True)
@@ -122,8 +129,11 @@ class TranscriptAnalyzer:
         for i, msg in enumerate(transcript.messages):
             if msg.role == "customer":
                 read = self.customer.analyze(msg.text)
-                if read.moves:
-                    signals[i] = read.moves
+                found = dict(read.moves)
+                if read.asks_question:
+                    found.pop("accept", None)  # "可以吗？" asks, it does not agree
+                if found:
+                    signals[i] = found
                 last_customer = i
                 continue
             a = self.detector.analyze(msg.text)
@@ -186,12 +196,8 @@ class TranscriptAnalyzer:
         # Imported: the customer's last decisive words settle it; a bare 谢谢 settles nothing.
         for i in sorted(analysis.customer_signals, reverse=True):
             found = analysis.customer_signals[i]
-            bad = [s for s in NEGATIVE_SIGNALS if s in found]
-            good = [s for s in POSITIVE_SIGNALS if s in found]
-            if bad:
-                words = "、".join(h.words for s in bad for h in found[s])
-                return Resolution(False, f"第{i + 1}条消息顾客说“{words}”", (i,))
-            if good:
-                words = "、".join(h.words for s in good for h in found[s])
-                return Resolution(True, f"第{i + 1}条消息顾客说“{words}”", (i,))
+            for signal, good in DECISIVE_SIGNALS:
+                if signal in found:
+                    words = "、".join(h.words for h in found[signal])
+                    return Resolution(good, f"第{i + 1}条消息顾客说“{words}”", (i,))
         return Resolution(False, "顾客没有表示下单、接受方案或满意")

@@ -1,0 +1,85 @@
+"""Transcript analysis: reply times, repeats, answers beside the question, resolution."""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.app import App
+from bot.core.transcript import Message, Transcript
+from bot.settings import Settings
+
+T0 = datetime.fromisoformat("2026-06-10T09:00:00+08:00")
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return App(Settings.resolve()).analyzer
+
+
+def chat(*lines, kind="presale", outcome=None, gaps=None):
+    """Alternate customer/agent lines, with times 10 s apart unless ``gaps`` says otherwise."""
+    messages, t = [], T0
+    for i, line in enumerate(lines):
+        t += timedelta(seconds=(gaps or {}).get(i, 10))
+        messages.append(Message("customer" if i % 2 == 0 else "agent", line, t))
+    return Transcript(kind=kind, messages=messages, outcome=outcome)
+
+
+def test_reply_seconds_measure_the_first_answer_only(analyzer):
+    t = chat("在吗", "亲，您好～", "有M码吗", "有的亲", gaps={1: 7, 3: 200})
+    t.messages.append(
+        Message("agent", "还有别的需要吗？", t.messages[-1].at + timedelta(seconds=5))
+    )
+    found = analyzer.analyze(t).messages
+    assert [(m.index, m.reply_seconds) for m in found] == [(1, 7.0), (3, 200.0), (4, None)]
+
+
+def test_pasted_repeats_are_marked_and_do_not_count(analyzer):
+    paste = "亲，您好，欢迎光临小店，有什么可以帮您的吗？"
+    a = analyzer.analyze(chat("在吗", paste, "这个多少钱", paste))
+    assert [m.repeat_of for m in a.messages] == [None, 1]
+    assert a.indexes("greet") == [1]
+
+
+def test_answer_beside_the_question_is_off_topic(analyzer):
+    a = analyzer.analyze(chat("这件风衣有黑色的吗？", "我们店铺周年庆下周开始"))
+    assert a.messages[0].off_topic
+    held = analyzer.analyze(chat("这件风衣有黑色的吗？", "稍等，我帮您查一下库存"))
+    assert not held.messages[0].off_topic
+    related = analyzer.analyze(chat("这件风衣有黑色的吗？", "黑色风衣目前在补货中"))
+    assert not related.messages[0].off_topic
+
+
+@pytest.mark.parametrize(
+    ("customer_last", "resolved"),
+    [
+        ("好吧，那我拍了", True),
+        ("可以，这样还行", True),
+        ("行，那我下一单试试", True),
+        ("算了我就拍M了", True),
+        ("谢谢", False),  # a polite thanks is not by itself satisfaction
+        ("什么态度，我要给差评", False),
+        ("算了，我去别家看看", False),
+        ("不用了，你们太敷衍了", False),
+    ],
+)
+def test_resolution_is_read_from_the_customer_last_decisive_words(
+    analyzer, customer_last, resolved
+):
+    a = analyzer.analyze(chat("能便宜点吗", "亲，已经是活动价了，送您运费险哦", customer_last))
+    assert a.resolution.resolved is resolved
+    if resolved or customer_last != "谢谢":
+        assert a.resolution.evidence == (2,)
+
+
+def test_live_outcome_decides_resolution(analyzer):
+    assert analyzer.analyze(chat("在吗", "在的", "差评！", outcome="ordered")).resolution.resolved
+    assert not analyzer.analyze(
+        chat("在吗", "在的", "好的拍了", outcome="left")
+    ).resolution.resolved
+
+
+def test_moves_outside_the_kind_are_kept_apart(analyzer):
+    a = analyzer.analyze(chat("能退吗", "亲，支持七天无理由退货的"))
+    assert "legal" not in a.messages[0].moves  # not a presale move
+    assert "legal" in a.messages[0].other_moves

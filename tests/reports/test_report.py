@@ -1,0 +1,82 @@
+"""The HTML report: autoescaped, linked evidence, and checked in a real headless Chromium."""
+
+import re
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+
+from bot.app import App
+from bot.core.transcript import transcript_from_dict
+from bot.reports import render_report
+from bot.settings import Settings
+
+PAYLOAD = "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">"
+
+
+@pytest.fixture(scope="module")
+def page():
+    data = {
+        "id": "report-test",
+        "kind": "presale",
+        "messages": [
+            {"role": "customer", "text": "在吗？", "at": "2026-06-10T09:00:05+08:00"},
+            {
+                "role": "agent",
+                "text": PAYLOAD + "亲，您好，欢迎光临",
+                "at": "2026-06-10T09:00:12+08:00",
+            },
+            {"role": "customer", "text": "能便宜点吗", "at": "2026-06-10T09:00:40+08:00"},
+            {"role": "agent", "text": "不知道，嫌贵别买", "at": "2026-06-10T09:05:40+08:00"},
+        ],
+    }
+    sheet = App(Settings.resolve()).score(transcript_from_dict(data))
+    return render_report(sheet, None, "test.json")
+
+
+def test_candidate_html_is_escaped(page):
+    assert "<script>document" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;document.title=" in page
+
+
+def test_violations_are_marked_and_evidence_links_exist(page):
+    assert '<mark title="禁用语">不知道</mark>' in page
+    assert 'id="m3"' in page and 'href="#m3"' in page
+    assert "300 秒" in page
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (tests/run.sh installs it as root)"
+)
+def test_page_renders_in_headless_chromium_without_running_candidate_code(page, tmp_path):
+    html = tmp_path / "report.html"
+    html.write_text(page, encoding="utf-8")
+    result = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tempfile.mkdtemp()}",
+            "--virtual-time-budget=2000",
+            "--dump-dom",
+            html.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    dom = result.stdout
+    assert "评分报告" in dom, result.stderr[-2000:]
+    title = re.search(r"<title>(.*?)</title>", dom).group(1)
+    assert "pwned" not in title
+    assert "&lt;script&gt;document.title=" in dom  # shown to the grader as text
