@@ -108,6 +108,19 @@ def _skeleton(text: str) -> str:
     return _SKELETON.sub("", text)
 
 
+def _alike(a: str, b: str) -> bool:
+    """Whether two replies are the same paste, give or take a few characters."""
+    if a == b:
+        return True
+    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    # The cheap upper bounds rule out most pairs before the full comparison.
+    return (
+        m.real_quick_ratio() >= REPEAT_SIMILARITY
+        and m.quick_ratio() >= REPEAT_SIMILARITY
+        and m.ratio() >= REPEAT_SIMILARITY
+    )
+
+
 class TranscriptAnalyzer:
     """Read transcripts with the shared move detector and the customer-signal detector."""
 
@@ -147,15 +160,7 @@ class TranscriptAnalyzer:
             skeleton = _skeleton(a.text)
             repeat_of = None
             if len(skeleton) >= REPEAT_MIN_CHARS:
-                repeat_of = next(
-                    (
-                        j
-                        for j, earlier in seen
-                        if difflib.SequenceMatcher(None, earlier, skeleton).ratio()
-                        >= REPEAT_SIMILARITY
-                    ),
-                    None,
-                )
+                repeat_of = next((j for j, earlier in seen if _alike(earlier, skeleton)), None)
             seen.append((i, skeleton))
             moves = {m: h for m, h in a.moves.items() if m in allowed}
             findings.append(

@@ -69,6 +69,9 @@ def normalize(text: str) -> str:
 
     Keeping the length lets every hit point back at the original text.
     """
+    folded = unicodedata.normalize("NFKC", text).lower()
+    if len(folded) == len(text):
+        return folded  # the usual case: no character changed length
     out = []
     for ch in text:
         folded = unicodedata.normalize("NFKC", ch).lower()
@@ -213,12 +216,11 @@ def _preceding_tokens(tokens: list[tuple[str, int, int]]) -> dict[int, tuple[str
     没有额外优惠券 would.
     """
     out: dict[int, tuple[str, ...]] = {}
-    for i, (_, s, _) in enumerate(tokens):
-        window: list[str] = []
-        for w, _, _ in reversed(tokens[:i]):
-            if w in CLAUSE_ENDS or len(window) == NEGATION_WINDOW:
-                break
-            if w not in PARTICLES:
-                window.append(w)
+    window: list[str] = []  # the last words of the current clause, nearest first
+    for w, s, _ in tokens:
         out[s] = tuple(window)
+        if w in CLAUSE_ENDS:
+            window = []
+        elif w not in PARTICLES:
+            window = [w, *window[: NEGATION_WINDOW - 1]]
     return out

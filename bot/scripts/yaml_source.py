@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,19 @@ Where = tuple[str | int, ...]
 
 @dataclass
 class YamlDocument:
-    """A parsed file: plain Python data, and the annotated tree to find lines in."""
+    """A parsed file: plain Python data, and (on demand) the annotated tree to find lines in.
+
+    The data comes from the fast C parser; the slower round-trip parse that keeps line numbers
+    runs only when a problem needs its line.
+    """
 
     path: Path
     data: Any
-    tree: Any
+    text: str = field(repr=False)
+
+    @cached_property
+    def tree(self) -> Any:
+        return YAML(typ="rt", pure=True).load(self.text)
 
     def line(self, where: Where) -> int:
         """Return the 1-based line of the node at ``where``, or of its nearest parent."""
@@ -43,18 +52,6 @@ class YamlDocument:
         return f"{self.path}:{self.line(where)}: {message}"
 
 
-def _plain(node: Any) -> Any:
-    """Turn ruamel's annotated types into plain dict/list/str/int/float/bool."""
-    if isinstance(node, dict):
-        return {_plain(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    for kind in (bool, int, float, str):
-        if isinstance(node, kind):
-            return kind(node)
-    return node
-
-
 def read_yaml(path: Path) -> YamlDocument:
     """Parse a YAML file; raise ``ScriptError`` with its line when it is not valid YAML."""
     try:
@@ -66,7 +63,7 @@ def read_yaml(path: Path) -> YamlDocument:
     except OSError as exc:
         raise ScriptError([f"{path}:1: 无法读取文件：{exc.strerror}"]) from None
     try:
-        tree = YAML(typ="rt", pure=True).load(text)
+        data = YAML(typ="safe").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -79,7 +76,7 @@ def read_yaml(path: Path) -> YamlDocument:
         ) from None
     except YAMLError as exc:
         raise ScriptError([f"{path}:1: YAML 格式错误：{exc}"]) from None
-    return YamlDocument(path=path, data=_plain(tree), tree=tree)
+    return YamlDocument(path=path, data=data, text=text)
 
 
 _YAML_HINTS = {

@@ -1,0 +1,76 @@
+"""Benchmark: how many 20-message transcripts the analyser scores per second, and start-up cost.
+
+Not a test (pytest does not collect it). Run it from the checkout:
+
+    .venv/bin/python tests/bench/bench_score.py [--rounds 5]
+
+Start-up is measured in a fresh subprocess (importing kefu, loading jieba's dictionary from its
+cache, the lexicons and the rubric forms); throughput is measured after it, on one core, over the
+labelled development set cut or cycled to exactly 20 messages each. Each transcript text is
+varied per round so that nothing is served from a cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot.app import App
+from bot.core.transcript import Message, Transcript, transcript_from_dict
+from bot.settings import Settings
+
+DEV = Path(__file__).parents[2] / "transcripts" / "dev"
+STARTUP = "import time; t=time.perf_counter(); from bot.app import App; from bot.settings import Settings; a=App(Settings.resolve()); a.analyzer; a.rubrics; a.detector.analyze('您好'); print(time.perf_counter()-t)"
+
+
+def twenty(t: Transcript, salt: int) -> Transcript:
+    msgs = [t.messages[i % len(t.messages)] for i in range(20)]
+    # A different number per round defeats any caching of identical texts.
+    msgs = [Message(m.role, f"{m.text}{salt}", m.at) for m in msgs]
+    return Transcript(kind=t.kind, messages=msgs, id=t.id)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    starts = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", STARTUP], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(3)
+    ]
+    print(
+        f"start-up (import, jieba from cache, lexicons, rubrics): median {statistics.median(starts):.2f} s of 3"
+    )
+    app = App(Settings.resolve())
+    app.score(
+        transcript_from_dict(json.loads(next(DEV.glob("*.json")).read_text(encoding="utf-8")))
+    )
+    base = [
+        transcript_from_dict(json.loads(p.read_text(encoding="utf-8")))
+        for p in sorted(DEV.glob("*.json"))
+    ]
+    rates = []
+    for r in range(args.rounds):
+        batch = [twenty(t, r) for t in base]
+        t0 = time.perf_counter()
+        for t in batch:
+            app.score(t)
+        rates.append(len(batch) / (time.perf_counter() - t0))
+    best, median = max(rates), statistics.median(rates)
+    print(
+        f"scoring 20-message transcripts: median {median:.0f}/s, best {best:.0f}/s over {args.rounds} rounds of {len(base)}"
+    )
+    print(f"target 200/s: median is {median / 200:.2f}x the target")
+
+
+if __name__ == "__main__":
+    main()
