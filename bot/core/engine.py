@@ -191,10 +191,16 @@ def _conditions(rule: Rule) -> list:
     def performs_move(ev: EventData) -> bool:
         return bool(wanted & ev.kwargs["analysis"].moves.keys())
 
+    conditions = [performs_move]
+    if rule.offers:
+        wanted_offers = set(rule.offers)
+
+        def offers_named_concession(ev: EventData) -> bool:
+            return bool(wanted_offers & ev.kwargs["analysis"].concessions.keys())
+
+        conditions.append(offers_named_concession)
     registered = [CONDITIONS[name].function for name in rule.if_]
-    return [performs_move] + [
-        (lambda ev, f=f: f(ev.model, ev.kwargs["analysis"])) for f in registered
-    ]
+    return conditions + [(lambda ev, f=f: f(ev.model, ev.kwargs["analysis"])) for f in registered]
 
 
 def _actions(rule: Rule) -> list:

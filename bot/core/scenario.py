@@ -88,6 +88,7 @@ class Rule(_Strict):
     go: str
     if_: Names = Field(default=[], alias="if")
     do: Names = []
+    offers: Names = []  # the agent must offer one of these concessions (allowed by the brief)
 
 
 class State(_Strict):
@@ -210,6 +211,25 @@ def semantic_problems(data: dict[str, Any]) -> list[tuple[Path, str]]:
                         (
                             (*rp, "when"),
                             f"动作“{move}”不属于{kind_title}对话（可用：{', '.join(allowed_moves)}）",
+                        )
+                    )
+            allowed = _dict(_dict(data.get("brief")).get("concessions"))
+            for offer in _names(rule.get("offers")):
+                if offer not in CONCESSIONS:
+                    problems.append(
+                        (
+                            (*rp, "offers"),
+                            f"未知的让步类型“{offer}”（可用：{'、'.join(CONCESSIONS)}）"
+                            + _close(offer, list(CONCESSIONS)),
+                        )
+                    )
+                elif offer not in allowed:
+                    problems.append(
+                        (
+                            (*rp, "offers"),
+                            f"顾客在这里等客服给出“{offer}”，但任务书 brief.concessions 没有允许它"
+                            f"（已允许：{'、'.join(map(str, allowed)) or '无'}）。"
+                            f"提示：在 brief.concessions 里加上“{offer}”，或改掉这条出口",
                         )
                     )
             for field_name, registry, what in (("if", CONDITIONS, "条件"), ("do", ACTIONS, "动作")):
