@@ -242,6 +242,7 @@ def semantic_problems(data: dict[str, Any]) -> list[tuple[Path, str]]:
                                 + _close(entry, list(registry)),
                             )
                         )
+    problems += _path_problems(data, states)
     for key in _dict(_dict(data.get("brief")).get("concessions")):
         if key not in CONCESSIONS:
             problems.append(
@@ -251,4 +252,61 @@ def semantic_problems(data: dict[str, Any]) -> list[tuple[Path, str]]:
                     + _close(str(key), list(CONCESSIONS)),
                 )
             )
+    return problems
+
+
+def _path_problems(data: dict[str, Any], states: dict) -> list[tuple[Path, str]]:
+    """Unreachable states, and scripts with no way to a good or to a bad ending."""
+    start = data.get("start")
+    if not isinstance(start, str) or start not in states:
+        return []
+    reactions = [
+        go
+        for key in ("when_ignored", "when_offended")
+        if isinstance(go := _dict(data.get(key)).get("go"), str) and go in states
+    ]
+
+    def reach(with_reactions: bool) -> set[str]:
+        seen, todo = {start}, [start]
+        while todo:
+            state = _dict(states.get(todo.pop()))
+            if state.get("end"):
+                continue
+            rules = state.get("on") if isinstance(state.get("on"), list) else []
+            nexts = [_dict(r).get("go") for r in rules] + (reactions if with_reactions else [])
+            for go in nexts:
+                if isinstance(go, str) and go in states and go not in seen:
+                    seen.add(go)
+                    todo.append(go)
+        return seen
+
+    problems: list[tuple[Path, str]] = []
+    reachable = reach(with_reactions=True)
+    for name in states:
+        if name not in reachable:
+            problems.append(
+                (
+                    ("states", name),
+                    f"状态“{name}”从开始状态“{start}”走不到（没有出口指向它）。"
+                    "提示：在某个状态的 on: 里加一条 go: 指向它，或删掉它",
+                )
+            )
+    outcomes = {_dict(states[n]).get("end") for n in reachable} - {None}
+    by_rules = {_dict(states[n]).get("end") for n in reach(with_reactions=False)} - {None}
+    if not by_rules & set(GOOD_OUTCOMES):
+        problems.append(
+            (
+                ("start",),
+                f"从开始状态“{start}”沿着 on: 出口到不了任何好的结局（{'、'.join(GOOD_OUTCOMES)}）："
+                "再好的客服也无法让顾客满意。提示：检查各状态 on: 的 go: 是否连到 end: ordered/resolved 的状态",
+            )
+        )
+    if not outcomes - set(GOOD_OUTCOMES):
+        problems.append(
+            (
+                ("when_ignored", "go"),
+                "剧本没有坏的结局（left、escalated）：顾客对怠慢或冒犯毫无反应。"
+                "提示：让 when_ignored / when_offended 的 go: 指向 end: left 或 escalated 的状态",
+            )
+        )
     return problems

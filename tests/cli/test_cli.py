@@ -98,7 +98,7 @@ def test_broken_scripts_give_file_line_messages(run):
     assert result.returncode == 2
     assert "Traceback" not in result.stdout + result.stderr
     broken = [line for line in result.stdout.splitlines() if "broken.yaml" in line]
-    assert len(broken) == 3
+    assert len(broken) == 4
     assert any(
         line.startswith(f"{DATA / 'scripts' / 'syntax.yaml'}:4: YAML 格式错误")
         for line in result.stdout.splitlines()

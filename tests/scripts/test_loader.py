@@ -28,9 +28,11 @@ def test_broken_script_reports_every_problem_with_its_line():
     path = DATA / "broken.yaml"
     assert problems_of(path) == [
         f"{path}:1: 缺少必填项“brief”",
+        f"{path}:7: 从开始状态“hello”沿着 on: 出口到不了任何好的结局（ordered、resolved）："
+        "再好的客服也无法让顾客满意。提示：检查各状态 on: 的 go: 是否连到 end: ordered/resolved 的状态",
         f"{path}:12: 未知的客服动作“greeet”（可用：greet, inquire, recommend, negotiate, "
         "verify, farewell, follow_up）。是不是想写“greet”？",
-        f"{path}:18: 转到了不存在的状态“confrim”（已有：hello、price、done）",
+        f"{path}:18: 转到了不存在的状态“confrim”（已有：hello、price、done、gone）",
     ]
 
 
