@@ -64,3 +64,25 @@ def test_cmd(app: App, scenario_id: str | None):
         f"{passed} passed, {failed} failed" + (f"（{missing} 个剧本缺少测试）" if missing else "")
     )
     return 2 if failed or missing else 0
+
+
+@dialogues.command("graph")
+@click.argument("scenario_id")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="输出文件夹。",
+)
+@click.pass_obj
+def graph_cmd(app: App, scenario_id: str, out: Path):
+    """画出剧本的状态图：写出 Mermaid 文本（ID.mmd）和可直接打开的网页（ID.html）。"""
+    from bot.reports.graph import mermaid_text, render_graph_page
+
+    scenario = app.library.get(scenario_id)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{scenario.id}.mmd").write_text(mermaid_text(scenario), encoding="utf-8")
+    (out / f"{scenario.id}.html").write_text(render_graph_page(scenario), encoding="utf-8")
+    click.echo(f"已写出 {out / (scenario.id + '.mmd')} 和 {out / (scenario.id + '.html')}")
+    return 0
