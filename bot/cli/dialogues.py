@@ -20,9 +20,10 @@ def dialogues():
 
 @dialogues.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def check_cmd(paths: tuple[Path, ...]):
+@click.pass_obj
+def check_cmd(app: App, paths: tuple[Path, ...]):
     """检查剧本文件或文件夹（默认：内置的 dialogues/）。每个问题一行：文件:行号: 说明。"""
-    lib = Library.load(paths or [dialogues_dir()])
+    lib = Library.load(paths or [app.settings.dialogues or dialogues_dir()])
     for problem in lib.problems:
         click.echo(problem, err=False)
     if lib.problems:
@@ -85,4 +86,32 @@ def graph_cmd(app: App, scenario_id: str, out: Path):
     (out / f"{scenario.id}.mmd").write_text(mermaid_text(scenario), encoding="utf-8")
     (out / f"{scenario.id}.html").write_text(render_graph_page(scenario), encoding="utf-8")
     click.echo(f"已写出 {out / (scenario.id + '.mmd')} 和 {out / (scenario.id + '.html')}")
+    return 0
+
+
+@dialogues.command("new")
+@click.option(
+    "--kind",
+    type=click.Choice(["presale", "objection", "complaint"]),
+    required=True,
+    help="剧本类型。",
+)
+@click.argument("scenario_id")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="剧本文件夹（默认：设置里的剧本文件夹）。",
+)
+@click.pass_obj
+def new_cmd(app: App, kind: str, scenario_id: str, folder: Path | None):
+    """从带注释的模板新建一个剧本和它的测试对话（生成后即可通过检查）。"""
+    from bot.scripts.template import write_template
+
+    path, tests = write_template(
+        kind, scenario_id, folder or app.settings.dialogues or dialogues_dir()
+    )
+    click.echo(
+        f"已新建 {path}\n      和 {tests}\n下一步：编辑剧本，然后运行 kefu dialogues check {path}"
+    )
     return 0
