@@ -28,7 +28,8 @@ def outcome_text(outcome: str) -> str:
     return f"{outcome}（{OUTCOMES.get(outcome, '未完成')}）"
 
 
-def _interactive_lines() -> Iterator[str]:
+def interactive_lines() -> Iterator[str]:
+    """Read lines typed at the terminal, with line editing, until end of input."""
     with contextlib.suppress(ImportError):
         import readline  # noqa: F401  (line editing for input(), where the platform has it)
     while True:
@@ -67,7 +68,7 @@ def run_chat(
     chat, opening = LiveChat.start(app, scenario, seed=seed)
     click.echo(click.style(f"（对话编号 {chat.id}；Ctrl-D 或 Ctrl-C 结束）", dim=True), file=info)
     say(opening)
-    source = _interactive_lines() if interactive and lines is None else (lines or sys.stdin)
+    source = interactive_lines() if interactive and lines is None else (lines or sys.stdin)
     try:
         for raw in source:
             text = raw.strip()

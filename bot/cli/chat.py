@@ -20,8 +20,21 @@ DEFAULT_SCENARIO = "presale-dress-size"
 @click.option("--json", "as_json", is_flag=True, help="与 --list 一起用：输出 JSON。")
 @click.option("--seed", type=int, help="随机种子：同一种子、同样的回复，顾客说的话也相同。")
 @click.option("--exam", is_flag=True, help="考试模式：不显示识别出的客服动作。")
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="排练模式（培训师）：剧本文件改动后自动重新载入并重放，不保存对话。",
+)
 @click.pass_obj
-def chat(app: App, scenario: str | None, list_: bool, as_json: bool, seed: int | None, exam: bool):
+def chat(
+    app: App,
+    scenario: str | None,
+    list_: bool,
+    as_json: bool,
+    seed: int | None,
+    exam: bool,
+    watch: bool,
+):
     """和模拟顾客聊天（你扮演店铺客服）。Chat with a scripted customer.
 
     SCENARIO 是剧本 id（默认 presale-dress-size）。有终端时是交互式聊天；标准输入不是终端时，
@@ -47,5 +60,10 @@ def chat(app: App, scenario: str | None, list_: bool, as_json: bool, seed: int |
     if as_json:
         raise click.UsageError("--json 只能与 --list 一起使用。")
     chosen = lib.get(scenario or DEFAULT_SCENARIO)
+    if watch:
+        from bot.channels.rehearsal import rehearse
+
+        rehearse(app, chosen, seed=1 if seed is None else seed)
+        return 0
     run_chat(app, chosen, seed=seed, feedback=not exam)
     return 0
