@@ -16,7 +16,7 @@ import click
 
 from bot.app import App
 from bot.core.brief import brief_text
-from bot.core.moves import MOVE_TITLES
+from bot.core.moves import MOVE_TITLES, moves_for
 from bot.core.scenario import OUTCOMES, Scenario
 from bot.sessions import UNFINISHED, LiveChat
 
@@ -76,7 +76,9 @@ def run_chat(
                 continue
             turn = chat.handle(text)
             if interactive and feedback:
-                tags = "、".join(MOVE_TITLES[m] for m in turn.analysis.move_names) or "（未识别）"
+                kind_moves = moves_for(scenario.kind)
+                tags = "、".join(MOVE_TITLES[m] for m in turn.analysis.move_names if m in kind_moves)
+                tags = tags or "（未识别）"
                 bad = "、".join(turn.analysis.violation_phrases)
                 note = f"  ↳ {tags}" + (f"  ⚠ 禁用语：{bad}" if bad else "")
                 click.echo(click.style(note, dim=True), file=out)
