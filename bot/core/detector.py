@@ -8,6 +8,20 @@ How a cue matches: text is normalised (full-width to half-width, lower case), th
 as a phrase whose both ends fall on word boundaries of the segmentation (so 亲 does not match
 inside 亲自), and a cue right after a negator (不推荐, 没有优惠) does not count unless the cue
 itself is negative.
+
+A move's cue list may also hold three kinds of marked entries:
+
+- ``!phrase`` (a mask): wording that looks like the move but is not; a cue of the move found
+  inside it does not count (默认顺丰包邮 states the delivery terms, it offers no perk).
+- ``^phrase``: counts only at the very start of the message (在，… answering 在吗).
+- ``phrase$`` (a closing phrase): counts only when the message does nothing but close: it asks
+  nothing after it, performs no asking move (inquire, verify, clarify, confirm) and no other move
+  after it (感谢支持～ closes; 感谢支持！跟您核对一下… does not).
+
+Two rules need no data: an explanation is a statement, so ``explain`` is not found inside a
+clause that asks a question (方便说下原因吗 asks for the reason, it gives none); and a violation's
+``unless`` entry written ``!phrase`` excuses only the hits it overlaps (卖得最好 is no claim of
+being the best), where a plain entry excuses any hit near it.
 """
 
 from __future__ import annotations
@@ -27,6 +41,15 @@ QUESTION = re.compile(
     r"[?？]|[吗呢么嘛][\s,.!~～。，！]*$|[吗呢][,，]"
     r"|什么|多少|哪|怎么|几[天号点个件]|多久|多大|能不能|可不可以|有没有|是不是|会不会|要不要"
 )
+# A question after a closing phrase, or at the end of a clause: a question mark, or 吗 ending it.
+ASKS = re.compile(r"[?]|吗(?=[\s,.!~;。]|$)")
+CLAUSE_END = re.compile(r"[,.!?;。~\n]")
+SENTENCE_END = re.compile(r"[.!?;。\n]")
+QUESTION_TAIL = re.compile(r"吗\W*$")
+WORD = re.compile(r"\w")
+STATEMENT_MOVES = frozenset({"explain"})  # never performed by a question
+CLOSING_MOVES = frozenset({"farewell", "follow_up"})  # may follow a closing phrase
+ASKING_MOVES = frozenset({"inquire", "verify", "clarify", "confirm"})  # the talk goes on
 NEGATION_WINDOW = 2  # tokens before a cue that may negate it
 CLAUSE_ENDS = frozenset(",.!?;，。！？；~～")  # a negator never reaches past these
 PARTICLES = frozenset("的地得")
@@ -114,11 +137,15 @@ class _Cues:
             pos += 1
 
 
+def _pattern(cue: str) -> str:
+    return GAP.join(map(re.escape, cue.split("*")))
+
+
 def _compile(cues: Iterable[str]) -> _Cues | None:
     parts = sorted({normalize(c) for c in cues if c and c[0] != "*"}, key=len, reverse=True)
     if not parts:
         return None
-    each = [(p[0], re.compile(GAP.join(map(re.escape, p.split("*"))))) for p in parts]
+    each = [(p[0], re.compile(_pattern(p))) for p in parts]
     by_first: dict[str, list[re.Pattern[str]]] = {}
     for first, pattern in each:
         by_first.setdefault(first, []).append(pattern)
@@ -128,20 +155,78 @@ def _compile(cues: Iterable[str]) -> _Cues | None:
     )
 
 
+def _compile_masks(cues: Iterable[str]) -> re.Pattern[str] | None:
+    parts = sorted({normalize(c) for c in cues if c}, key=len, reverse=True)
+    return re.compile("|".join(map(_pattern, parts))) if parts else None
+
+
+@dataclass(frozen=True)
+class _MoveCues:
+    """One move's cue list, split by its marks: plain, ^at the start, closing$, and !masks."""
+
+    plain: _Cues | None
+    start: _Cues | None
+    closing: _Cues | None
+    masks: re.Pattern[str] | None
+
+    @classmethod
+    def build(cls, cues: Iterable[str]) -> _MoveCues:
+        plain, start, closing, masks = [], [], [], []
+        for cue in cues:
+            if cue.startswith("!"):
+                masks.append(cue[1:])
+            elif cue.startswith("^"):
+                start.append(cue[1:])
+            elif cue.endswith("$") and len(cue) > 1:
+                closing.append(cue[:-1])
+            else:
+                plain.append(cue)
+        return cls(_compile(plain), _compile(start), _compile(closing), _compile_masks(masks))
+
+
+def _mask_spans(pattern: re.Pattern[str] | None, norm: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(norm) if m.end() > m.start()] if pattern else []
+
+
+def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _in_question(norm: str, start: int, end: int) -> bool:
+    """Whether the clause holding [start, end) asks: it ends in ? or 吗, or the sentence asks
+    a choice (是…，还是…？) that goes through it."""
+    stop = CLAUSE_END.search(norm, end)
+    at = stop.start() if stop else len(norm)
+    if at < len(norm) and norm[at] == "?":
+        return True
+    if QUESTION_TAIL.search(norm, start, at):
+        return True
+    sentence = SENTENCE_END.search(norm, end)
+    if sentence and norm[sentence.start()] == "?":
+        return "还是" in norm[end : sentence.start()]
+    return False
+
+
 class MoveDetector:
     """Tag agent messages with moves, violations, concessions and courtesy, from a lexicon."""
 
     def __init__(self, lexicon: Lexicon, tokenize: Tokenizer):
         self.lexicon = lexicon
         self._tokenize = tokenize
-        self._moves = {m: _compile(c) for m, c in lexicon.moves.items()}
+        self._moves = {m: _MoveCues.build(c) for m, c in lexicon.moves.items()}
         self._concessions = {k: _compile(c) for k, c in lexicon.concessions.items()}
         self._topics = {k: _compile(c) for k, c in lexicon.topics.items()}
         self._polite = _compile(lexicon.polite)
         self._negators = tuple(normalize(n) for n in lexicon.negators)
         self._negative_cue = re.compile("|".join(map(re.escape, self._negators)) or "(?!)")
         self._violations = [
-            (v, _compile((v.phrase, *v.variants)), _compile(v.unless)) for v in lexicon.violations
+            (
+                v,
+                _compile((v.phrase, *v.variants)),
+                _compile(u for u in v.unless if not u.startswith("!")),
+                _compile_masks(u[1:] for u in v.unless if u.startswith("!")),
+            )
+            for v in lexicon.violations
         ]
 
     def analyze(self, text: str) -> Analysis:
@@ -162,14 +247,18 @@ class MoveDetector:
                 found.append(Hit(label, text[s:e], s, e))
             return found
 
-        moves = {m: tuple(h) for m, p in self._moves.items() if (h := hits(p, m))}
+        moves = self._find_moves(norm, hits)
         concessions = {k: tuple(h) for k, p in self._concessions.items() if (h := hits(p, k))}
         violations: list[Hit] = []
-        for cue, pattern, unless in self._violations:
-            for hit in hits(pattern, cue.phrase, negatable=False):
+        for cue, pattern, unless, masks in self._violations:
+            found = hits(pattern, cue.phrase, negatable=False)
+            spans = _mask_spans(masks, norm) if found else []
+            for hit in found:
                 # Two entries may list the same words (管不了 as 没办法 and as 不归我管): one finding.
                 overlaps = any(h.start < hit.end and hit.start < h.end for h in violations)
-                if not overlaps and not self._excused(norm, hit, unless):
+                if overlaps or _inside(hit.start, hit.end, spans):
+                    continue
+                if not self._excused(norm, hit, unless):
                     violations.append(hit)
         return Analysis(
             text=text,
@@ -180,6 +269,44 @@ class MoveDetector:
             asks_question=bool(QUESTION.search(norm)),
             topics={k: tuple(h) for k, p in self._topics.items() if (h := hits(p, k))},
         )
+
+    def _find_moves(
+        self, norm: str, hits: Callable[[_Cues | None, str], list[Hit]]
+    ) -> dict[str, tuple[Hit, ...]]:
+        found: dict[str, list[Hit]] = {}
+        closing: dict[str, list[Hit]] = {}
+        for move, cues in self._moves.items():
+            got = hits(cues.plain, move)
+            got += [h for h in hits(cues.start, move) if not WORD.search(norm, 0, h.start)]
+            ends = hits(cues.closing, move)
+            if cues.masks is not None and (got or ends):
+                spans = _mask_spans(cues.masks, norm)
+                got = [h for h in got if not _inside(h.start, h.end, spans)]
+                ends = [h for h in ends if not _inside(h.start, h.end, spans)]
+            if move in STATEMENT_MOVES:
+                got = [h for h in got if not _in_question(norm, h.start, h.end)]
+            if got:
+                found[move] = got
+            if ends:
+                closing[move] = ends
+        if closing:
+            asking = any(m in ASKING_MOVES for m in found)
+            for move, ends in closing.items():
+                kept = [
+                    h
+                    for h in ends
+                    if not asking
+                    and not ASKS.search(norm, h.end)
+                    and not any(
+                        x.start >= h.end
+                        for m, hs in found.items()
+                        if m not in CLOSING_MOVES
+                        for x in hs
+                    )
+                ]
+                if kept:
+                    found[move] = sorted([*found.get(move, ()), *kept], key=lambda h: h.start)
+        return {m: tuple(found[m]) for m in self._moves if m in found}
 
     def content_words(self, text: str) -> set[str]:
         """Return the words that carry meaning (two characters or more, not stop words)."""

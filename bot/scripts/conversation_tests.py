@@ -107,11 +107,13 @@ def run_cases(path: Path, engine: CustomerEngine) -> CaseReport:
             turn = convo.handle(step.agent)
             if step.expect is not None and step.expect not in (turn.state, turn.outcome):
                 moves = "、".join(MOVE_TITLES[m] for m in turn.analysis.move_names) or "无"
+                found = "、".join(turn.analysis.concessions)
+                offers = f"；识别到的优惠：{found}" if found else ""
                 failures.append(
                     doc.problem(
                         (*at, "expect"),
                         f"对话“{case.name}”第 {ti + 1} 句后：期望状态 {step.expect}，实际 {turn.state}"
-                        f"（识别到的动作：{moves}；顾客说：{' / '.join(turn.replies)}）",
+                        f"（识别到的动作：{moves}{offers}；顾客说：{' / '.join(turn.replies)}）",
                     )
                 )
         outcome = convo.outcome or UNFINISHED

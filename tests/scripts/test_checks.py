@@ -57,10 +57,11 @@ def test_no_bad_ending(tmp_path):
     ]
 
 
-def test_move_outside_the_kind(tmp_path):
-    assert problems(tmp_path, ("      - when: greet", "      - when: apologize")) == [
-        "L22: 动作“apologize”不属于售前对话（可用：greet, inquire, recommend, negotiate, verify, farewell, follow_up）"
-    ]
+def test_moves_of_other_kinds_may_move_the_customer(tmp_path):
+    text = TINY.read_text(encoding="utf-8").replace("      - when: greet", "      - when: [greet, explain]", 1)
+    path = tmp_path / "script.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert load_scenario(path).states["hello"].on[0].when == ["greet", "explain"]
 
 
 def test_concession_the_brief_does_not_allow(tmp_path):
