@@ -93,6 +93,14 @@ class LiveChat:
         """Store the agent's message, let the customer react, store and return the reaction."""
         at = at or now()
         seq = add_message(self.app.db, self.id, role="agent", text=text, at=at)
+        return self.complete(seq, text, at)
+
+    def complete(self, seq: int, text: str, at: datetime | None = None) -> Turn:
+        """Let the customer react to the stored agent message ``seq`` and store the reaction.
+
+        ``handle`` calls this; a channel that replays an update after a crash calls it alone
+        when the message was stored but the process died before the customer reacted.
+        """
         turn = self.convo.handle(text, at)
         replied = now()
         record_turn(

@@ -31,6 +31,18 @@ TABLE: tuple[Setting, ...] = (
     ),
     Setting("dialogues", "KEFU_DIALOGUES", None, "剧本文件夹（默认：内置的 dialogues/）"),
     Setting("lexicon", "KEFU_LEXICON", None, "提示词文件夹（默认：内置的 rubric/lexicon/）"),
+    # The Telegram channel (kefu telegram).
+    Setting("nudge_seconds", "KEFU_NUDGE_SECONDS", 120.0, "考生沉默多少秒后顾客催一句“在吗？”"),
+    Setting("exam_minutes", "KEFU_EXAM_MINUTES", 20.0, "考试对话的时限（分钟），到时自动结束"),
+    Setting("max_message_chars", "KEFU_MAX_MESSAGE_CHARS", 1000, "一条消息的最多字数，超出则拒收"),
+    Setting("poll_timeout", "KEFU_TELEGRAM_POLL_TIMEOUT", 10.0, "getUpdates 长轮询的秒数"),
+    Setting(
+        "chat_interval", "KEFU_TELEGRAM_CHAT_INTERVAL", 1.0, "同一私聊两条消息之间至少间隔的秒数"
+    ),
+    Setting("global_rate", "KEFU_TELEGRAM_RATE", 30.0, "机器人每秒最多发送的消息数"),
+    Setting(
+        "typing", "KEFU_TELEGRAM_TYPING", False, "回复前显示“正在输入”并按长度稍等（默认关闭）"
+    ),
 )
 
 
@@ -41,6 +53,13 @@ class Settings:
     db: str
     dialogues: Path | None
     lexicon: Path | None
+    nudge_seconds: float = 120.0
+    exam_minutes: float = 20.0
+    max_message_chars: int = 1000
+    poll_timeout: float = 10.0
+    chat_interval: float = 1.0
+    global_rate: float = 30.0
+    typing: bool = False
 
     @classmethod
     def resolve(cls, flags: dict[str, Any] | None = None, cwd: Path | None = None) -> Settings:
@@ -62,8 +81,38 @@ class Settings:
             if os.environ.get(s.env):
                 values[s.name] = os.environ[s.env]
         values.update({k: v for k, v in (flags or {}).items() if v is not None})
+        typed = {
+            s.name: _typed(s, values[s.name])
+            for s in TABLE
+            if s.name not in ("db", "dialogues", "lexicon")
+        }
         return cls(
             db=str(values["db"]),
             dialogues=Path(values["dialogues"]) if values["dialogues"] else None,
             lexicon=Path(values["lexicon"]) if values["lexicon"] else None,
+            **typed,
         )
+
+
+def _typed(setting: Setting, value: Any) -> Any:
+    """Convert a value from the file, the environment or a flag to the type of its default."""
+    kind = type(setting.default)
+    if isinstance(value, kind) and not (kind is not bool and isinstance(value, bool)):
+        return value
+    text = str(value).strip()
+    try:
+        if kind is bool:
+            if text.lower() in ("1", "true", "yes", "on"):
+                return True
+            if text.lower() in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(text)
+        result = kind(text)
+    except ValueError:
+        raise KefuError(
+            f"设置项 {setting.name}（{setting.env}）的值“{value}”无效，应为"
+            f"{'数字' if kind in (int, float) else '是/否（1/0）'}。"
+        ) from None
+    if kind in (int, float) and result < 0:
+        raise KefuError(f"设置项 {setting.name}（{setting.env}）不能是负数：{value}")
+    return result

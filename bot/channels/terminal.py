@@ -77,7 +77,9 @@ def run_chat(
             turn = chat.handle(text)
             if interactive and feedback:
                 kind_moves = moves_for(scenario.kind)
-                tags = "、".join(MOVE_TITLES[m] for m in turn.analysis.move_names if m in kind_moves)
+                tags = "、".join(
+                    MOVE_TITLES[m] for m in turn.analysis.move_names if m in kind_moves
+                )
                 tags = tags or "（未识别）"
                 bad = "、".join(turn.analysis.violation_phrases)
                 note = f"  ↳ {tags}" + (f"  ⚠ 禁用语：{bad}" if bad else "")

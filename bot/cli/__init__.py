@@ -16,7 +16,9 @@ from bot import __version__
 from bot.app import App
 from bot.cli.chat import chat
 from bot.cli.dialogues import dialogues
+from bot.cli.exam import exam
 from bot.cli.score import eval_cmd, report, score
+from bot.cli.telegram import telegram
 from bot.cli.transcripts import transcripts
 from bot.core.errors import KefuError
 from bot.settings import TABLE, Settings
@@ -42,6 +44,8 @@ cli.add_command(transcripts)
 cli.add_command(score)
 cli.add_command(report)
 cli.add_command(eval_cmd)
+cli.add_command(exam)
+cli.add_command(telegram)
 
 
 def main(argv: list[str] | None = None) -> None:

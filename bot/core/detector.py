@@ -19,7 +19,8 @@ A move's cue list may also hold three kinds of marked entries:
   after it (感谢支持～ closes; 感谢支持！跟您核对一下… does not).
 
 Two rules need no data: an explanation is a statement, so ``explain`` is not found inside a
-clause that asks a question (方便说下原因吗 asks for the reason, it gives none); and a violation's
+clause that asks a question (方便说下原因吗 asks for the reason, it gives none) but a negator does
+not undo it (不是质量问题，是洗涤不对导致的 explains all the same); and a violation's
 ``unless`` entry written ``!phrase`` excuses only the hits it overlaps (卖得最好 is no claim of
 being the best), where a plain entry excuses any hit near it.
 """
@@ -43,11 +44,12 @@ QUESTION = re.compile(
 )
 # A question after a closing phrase, or at the end of a clause: a question mark, or 吗 ending it.
 ASKS = re.compile(r"[?]|吗(?=[\s,.!~;。]|$)")
-CLAUSE_END = re.compile(r"[,.!?;。~\n]")
-SENTENCE_END = re.compile(r"[.!?;。\n]")
+# A point or comma between digits (3.5L, 1,000) ends nothing.
+CLAUSE_END = re.compile(r"(?<!\d)[,.](?!\d)|[!?;。~\n]")
+SENTENCE_END = re.compile(r"(?<!\d)\.(?!\d)|[!?;。\n]")
 QUESTION_TAIL = re.compile(r"吗\W*$")
 WORD = re.compile(r"\w")
-STATEMENT_MOVES = frozenset({"explain"})  # never performed by a question
+STATEMENT_MOVES = frozenset({"explain"})  # never performed by a question, not undone by 不
 CLOSING_MOVES = frozenset({"farewell", "follow_up"})  # may follow a closing phrase
 ASKING_MOVES = frozenset({"inquire", "verify", "clarify", "confirm"})  # the talk goes on
 NEGATION_WINDOW = 2  # tokens before a cue that may negate it
@@ -228,6 +230,9 @@ class MoveDetector:
             )
             for v in lexicon.violations
         ]
+        # Most messages break no rule: one search over every violation cue settles that.
+        found_any = [p.any.pattern for _, p, _, _ in self._violations if p is not None]
+        self._any_violation = re.compile("|".join(found_any)) if found_any else None
 
     def analyze(self, text: str) -> Analysis:
         """Return what this agent message does."""
@@ -250,7 +255,10 @@ class MoveDetector:
         moves = self._find_moves(norm, hits)
         concessions = {k: tuple(h) for k, p in self._concessions.items() if (h := hits(p, k))}
         violations: list[Hit] = []
-        for cue, pattern, unless, masks in self._violations:
+        rules = self._violations
+        if self._any_violation is None or not self._any_violation.search(norm):
+            rules = []
+        for cue, pattern, unless, masks in rules:
             found = hits(pattern, cue.phrase, negatable=False)
             spans = _mask_spans(masks, norm) if found else []
             for hit in found:
@@ -271,14 +279,21 @@ class MoveDetector:
         )
 
     def _find_moves(
-        self, norm: str, hits: Callable[[_Cues | None, str], list[Hit]]
+        self, norm: str, hits: Callable[[_Cues | None, str, bool], list[Hit]]
     ) -> dict[str, tuple[Hit, ...]]:
+        """Each move's hits, after its masks, the start and closing marks and the statement rule."""
         found: dict[str, list[Hit]] = {}
         closing: dict[str, list[Hit]] = {}
         for move, cues in self._moves.items():
-            got = hits(cues.plain, move)
-            got += [h for h in hits(cues.start, move) if not WORD.search(norm, 0, h.start)]
-            ends = hits(cues.closing, move)
+            negatable = move not in STATEMENT_MOVES
+            got = hits(cues.plain, move, negatable)
+            if cues.start is not None:
+                got += [
+                    h
+                    for h in hits(cues.start, move, negatable)
+                    if not WORD.search(norm, 0, h.start)
+                ]
+            ends = hits(cues.closing, move, negatable) if cues.closing is not None else []
             if cues.masks is not None and (got or ends):
                 spans = _mask_spans(cues.masks, norm)
                 got = [h for h in got if not _inside(h.start, h.end, spans)]

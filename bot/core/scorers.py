@@ -66,6 +66,16 @@ def _violation_notes(a: TranscriptAnalysis, res: RowResult, cost: float, red_cos
     return total
 
 
+def _language(a: TranscriptAnalysis, full_share: float) -> tuple[float, str]:
+    """Courtesy of the wording (语言合适, 礼节性): polite address, and nothing dismissive."""
+    if not a.messages:
+        return 0.0, "客服没有发言"
+    if any(m.violations or m.red_lines for m in a.messages):
+        return 0.0, "用语不当"
+    share = sum(1 for m in a.messages if m.polite) / len(a.messages)
+    return _clip(share / full_share), f"用语礼貌（礼貌用语占 {share:.0%}）"
+
+
 def _timeliness(
     a: TranscriptAnalysis, good: float, slow: float
 ) -> tuple[float | None, str, list[int]]:
@@ -126,9 +136,12 @@ def presale_steps(a: TranscriptAnalysis, p: dict[str, Any]) -> RowResult:
         issues.append("跟进应在对话后段")
     if issues:
         res.notes.append("顺序：" + "；".join(issues))
+    language, note = _language(a, p["polite_share_full"])
+    res.notes.append(note)
     penalty = p["order_penalty"] * len(issues)
     penalty += _violation_notes(a, res, p["violation_penalty"], p["violation_penalty"])
-    res.share = _clip(coverage - min(penalty, p["max_penalty"]))
+    w = p["language_weight"]
+    res.share = _clip((1 - w) * coverage + w * language - min(penalty, p["max_penalty"]))
     return res
 
 
@@ -209,9 +222,12 @@ def handling_steps(a: TranscriptAnalysis, p: dict[str, Any]) -> RowResult:
         res.notes.append(
             "顺序：" + "；".join(f"{_titles(b[:1])}早于{_titles(x[:1])}" for x, b in inversions)
         )
+    language, note = _language(a, p["polite_share_full"])
+    res.notes.append(note)
     penalty = p["order_penalty"] * len(inversions)
     penalty += _violation_notes(a, res, p["violation_penalty"], p["violation_penalty"])
-    core = _clip(coverage - min(penalty, p["max_penalty"]))
+    w = p["language_weight"]
+    core = _clip((1 - w) * coverage + w * language - min(penalty, p["max_penalty"]))
     parts = [(core, 1 - p["resolution_weight"] - p["timeliness_weight"])]
     parts.append((1.0 if a.resolution.resolved else 0.0, p["resolution_weight"]))
     res.notes.append(("已解决：" if a.resolution.resolved else "未解决：") + a.resolution.reason)
@@ -305,6 +321,8 @@ SCORERS: dict[str, Scorer] = {
             "order_penalty": 0.08,
             "violation_penalty": 0.1,
             "max_penalty": 0.6,
+            "language_weight": 0.3,
+            "polite_share_full": 0.6,
         },
         "售前七步骤的覆盖、顺序与用语",
     ),
@@ -327,6 +345,8 @@ SCORERS: dict[str, Scorer] = {
             "order_penalty": 0.05,
             "violation_penalty": 0.1,
             "max_penalty": 0.6,
+            "language_weight": 0.3,
+            "polite_share_full": 0.6,
             "resolution_weight": 0.25,
             "timeliness_weight": 0.1,
             "first_reply_seconds": 30,

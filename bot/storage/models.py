@@ -114,3 +114,7 @@ class MessageRow(Base):
     violations: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     conversation: Mapped[ConversationRow] = relationship(back_populates="messages")
+
+
+# The Telegram channel's tables share this base, so that ``open_database`` creates them too.
+import bot.storage.telegram_models  # noqa: E402, F401

@@ -68,6 +68,9 @@ PERFORMS = {
         "亲 在的 有什么需要帮助的吗",
         "您好！我是本店客服小雨，有什么问题都可以问我哦",
         "亲，您好，这边是售前客服，很荣幸为您服务",
+        "在，您说",  # answering 在吗
+        "在！请问需要点什么",
+        "来啦来啦～您说",
     ],
     "inquire": [
         "好的呢，请问您平时穿什么尺码？身高体重方便说一下吗？喜欢什么颜色呀",
@@ -108,6 +111,10 @@ PERFORMS = {
         "您之前有用过我们家的产品吗",
         "亲，您拍下了但还没付款，是有什么顾虑吗？",
         "亲，方便问下您平时的鞋码吗",
+        "您的脚偏宽还是偏窄？",
+        "请问您家几口人呀？",
+        "您更看重续航还是音质？",
+        "是送男朋友的吗？",
         "亲，您家的床是1.5米还是1.8米的呢",
     ],
     "recommend": [
@@ -136,6 +143,15 @@ PERFORMS = {
         "这款在您的预算内，功能也都有",
         "这款是新款，面料很软很亲肤，不起球",
         "您的情况选这款就对了，不挑肤质，敏感肌也能用",
+        "162/105斤穿M码会比较合身，腰线不会勒",
+        "这款有宽版，选42宽版就行，脚宽穿着不挤",
+        "1.8米床的话选2.0m床单款",
+        "白色鞋面可以直接湿布擦，很好打理",
+        "这款延迟很低，打游戏基本感觉不到",
+        "两种比的话，5kg装更划算",
+        "建议您先拍M码试试",
+        "这款就挺不错的，很多回头客",
+        "这款正好满足您的需求",
     ],
     "negotiate": [
         "理解您的想法哈，这已经是活动价了，不过今天下单可以送您运费险，还包邮哦",
@@ -165,6 +181,16 @@ PERFORMS = {
         "亲，我们的价格已经很实在了，用料做工都是很好的",
         "价钱方面真的没办法了亲，利润很薄",
         "我们送运费险，收到不满意也可以退",
+        "亲，这已经是活动价了哦",
+        "现在下单还送同系列洁面小样",
+        "今天下单送一个蒸笼格",
+        "我再给您便宜10元",
+        "亲，价格这边改不了哦，不过可以送你一个保护套",
+        "全网最低价了，买到就是赚到",  # a red line, and still holding the price
+        "给五星好评返现20元给您",  # a red line, and still a perk offered
+        "还可以免费帮您写一张贺卡",
+        "这个价真的很划算了亲",
+        "现在是活动价哦，过了活动就涨回去了",
     ],
     "verify": [
         "感谢支持！跟您核对一下：卡其色M码一件，收货地址是长沙市岳麓区XX路18号，电话138****5678，对吗？",
@@ -181,6 +207,8 @@ PERFORMS = {
         "您看下收货地址是不是最新的？",
         "信息无误的话今天就发出",
         "亲，发票需要开吗？抬头是个人还是公司",
+        "收到，地址是您订单上那个吧？",
+        "请问需要在生日前哪天送到呢？",
     ],
     "farewell": [
         "感谢您的支持，祝您购物愉快，欢迎下次光临",
@@ -199,11 +227,14 @@ PERFORMS = {
         "那就不打扰您啦，再见",
         "亲，您这边先看看，我不打扰啦",
         "好哒，感谢亲的信任，欢迎再来哦",
+        "好的，明天发货，谢谢",  # a closing thanks with no goodbye
+        "下单后我们尽快给您发出，感谢支持～",
+        "谢谢亲的支持～",
+        "好的亲，那您先忙～",
+        "好的亲，已经给您备注好了，感谢您的理解",
     ],
     "follow_up": [
         "发货后会第一时间通知您，收到有任何问题随时联系我们",
-        "好的亲，今天下午就给您发出",
-        "48小时内给您发出哦",
         "已经给您发货了，物流单号是SF123456",
         "亲，您的宝贝已经发出了，快递单号：YT123456，注意查收哦",
         "您的包裹已经签收了，使用中有什么问题随时联系我们哦",
@@ -212,7 +243,6 @@ PERFORMS = {
         "亲，您还有一笔订单没有付款哦，需要帮您保留吗？",
         "亲，这款宝贝库存只剩3件了，喜欢的话尽快下单哦",
         "收到后满意的话麻烦给个好评哦",
-        "快递预计明天就能到",
         "亲，快递已经到您所在的城市了，预计今天派送",
         "有进展我第一时间通知您",
         "亲，衣服穿着怎么样，还满意吗",
@@ -222,6 +252,13 @@ PERFORMS = {
         "亲，看到您加购了还没下单，现在下单有优惠哦",
         "亲，换的新品收到了吗？合适吗",
         "亲，您说的问题我已经记录下来，会反馈给相关部门",
+        "发货后我把物流单号发给您",
+        "亲，您的包裹已经发出了，预计明天送达，给您同步一下～",
+        "单号出来我第一时间发您",
+        "收到有问题随时联系",
+        "处理好了我通知您",
+        "亲，活动赠品数量有限，付款后才能锁定哦",
+        "退款到账后我再跟您确认一下",
     ],
     "apologize": [
         "非常抱歉给您带来不便",
@@ -233,6 +270,7 @@ PERFORMS = {
         "sorry亲，刚才回复慢了",
         "对不起，给您造成困扰了",
         "抱歉让您这么生气，是我们没做好",
+        "您好，抱谦，麻烦提供下订单号",  # a common typo
     ],
     "empathize": [
         "理解您的心情",
@@ -242,13 +280,21 @@ PERFORMS = {
         "理解理解，收到的东西不满意肯定心里不舒服",
         "亲，您先别着急，我马上帮您处理",
         "亲，您先不要着急，事情我们一定会处理好的",
-        "您放心，这个问题一定给您解决",
         "不用担心，我们会负责到底",
         "遇到这种情况确实很糟心",
         "谢谢您的反馈，您说得对",
         "能理解您，收到破损的东西肯定不开心",
         "消消气亲，我们一起来解决",
         "辛苦您等了这么久",
+        "亲亲理解的～学生党预算有限很正常",
+        "可以理解的，给宝宝买推车是大事",
+        "您有这个顾虑特别正常，谨慎一点是对的",
+        "期待了半天打开是碎的，肯定特别扫兴",
+        "计划有变确实挺遗憾的",
+        "换了我也会不高兴的",
+        "您说的没错，确实是我们做得不够好",
+        "让您担心了",
+        "货比三家很正常的，谨慎一点好",
     ],
     "clarify": [
         "麻烦您提供一下订单号和商品照片",
@@ -267,6 +313,12 @@ PERFORMS = {
         "我帮您核实一下订单",
         "麻烦您发一下破损处的视频",
         "麻烦亲拍一下商品的吊牌和破损处",
+        "哪个客服？",
+        "方便问下您看到的那款乳胶含量是多少吗？",
+        "您觉得家里人会比较在意哪方面呢？",
+        "请问是哪里坏了呢",
+        "收到的时候包装完好吗",
+        "麻烦把漏水的地方拍一张照片给我",
     ],
     "explain": [
         "因为最近是物流高峰期，快递有些延误",
@@ -281,6 +333,26 @@ PERFORMS = {
         "其实这个面料洗后会更柔软",
         "这个是系统的原因，订单信息没有同步",
         "亲，是的，这个属于质量问题",
+        "查了下，包裹在郑州转运中心滞留了，应该是最近那边件多",
+        "下面小字写了“送同款体验装”",
+        "主图仅供参考，以实物为准",
+        "穿过了不能退",
+        "七天无理由退货的退回运费是买家承担的",
+        "退货地址在申请页面上",
+        "24小时内退回原支付账户",
+        "空气炸锅比烤箱快，不用预热",
+        "这款3.5L的跟电饭煲差不多大，不占地方",
+        "那可能是去年的老款，今年这款是新升级的",
+        "上网课、看书够用了",
+        "保修期内上门和维修都是免费的，人为损坏的除外",
+        "活动价到本周日都有效",
+        "按用三年算，一天也就多几分钱",
+        "这款用的是食品级304不锈钢，不会生锈",
+        "已经发了，还在路上",
+        "这不是质量问题，是洗涤方式不对导致的",  # a negator does not undo a fact
+        "一般来说，新衣服会有一点味道，通风一两天就散了",
+        "我们是官方旗舰店，货都是品牌直供的",
+        "这个码数是偏小的",
     ],
     "remedy": [
         "给您补发一件新的",
@@ -299,6 +371,16 @@ PERFORMS = {
         "亲，根据法律规定，质量问题我们是可以包退包换的",
         "亲，您可以先试用几天，不满意再退",
         "亲，这个问题我需要跟主管申请一下，稍后答复您",
+        "我这边给快递发催件工单",
+        "丢了的话会给您补发或者退款的",
+        "退可以，运费你自己出",
+        "我私下把钱退给您",  # a red line, and still a remedy
+        "亲亲可以用花呗分12期，而且12期免息哦",
+        "那也可以看看这款64G的",
+        "我们店支持30天试睡，睡着不满意可以退",
+        "我们店这款是承诺假一赔十的",
+        "现在购买店铺还送一年延保",
+        "我们承担来回运费",
     ],
     "legal": [
         "根据消费者权益保护法第二十五条，您可以七天无理由退货",
@@ -318,8 +400,6 @@ PERFORMS = {
         "给您补发一件，您看行吗",
         "您看给您补发一件行不行",
         "退10元差价给您，这样可以吗",
-        "您看是退款还是换货呢？",
-        "您是希望退款还是换货呢？",
         "亲，那您看能接受换货吗",
         "如果您同意的话我这边马上操作",
         "这个处理方式您是否满意呢",
@@ -327,6 +407,10 @@ PERFORMS = {
         "您还有别的问题吗？",
         "您觉得这个方案怎么样",
         "给您退款，好吗？",
+        "好哒，跟您确认下：灰色婴儿推车一台，满减后859，对吗？",  # an objection settled by an order
+        "这样安排您意下如何？",
+        "还有别的需要吗",
+        "您还有什么疑问吗？",
     ],
 }
 
@@ -347,6 +431,8 @@ DOES_NOT_PERFORM = {
         "欢迎下次光顾",
         "您好像很着急",  # 您好 inside 您好像
         "现在的价格是259元",  # 在的 inside 现在的
+        "在路上了，预计明天到",  # 在 starts a word here, not an answer to 在吗
+        "货来了就给您发",
         "我在帮您查物流",
         "感谢您的支持，再见",
     ],
@@ -360,6 +446,9 @@ DOES_NOT_PERFORM = {
         "亲，您好，请问有什么可以帮您？",
         "感谢您的支持",
         "有货的亲",
+        "如果付款遇到什么问题可以告诉我",  # offering help, not finding the need
+        "请问需要在生日前哪天送到呢？",  # a delivery date is the order's detail (verify)
+        "请问还有什么需要的吗？",  # a closing question
     ],
     "recommend": [
         "这款没有货了",
@@ -373,6 +462,7 @@ DOES_NOT_PERFORM = {
         "发货后会第一时间通知您",
         "有货的亲",
         "好的呢亲",
+        "查到了，开封后建议12个月内用完",  # usage advice, not a choice of item
     ],
     "negotiate": [
         "这款是纯棉的",
@@ -380,12 +470,33 @@ DOES_NOT_PERFORM = {
         "跟您核对一下收货地址",
         "M码的胸围是92厘米，衣长65厘米",
         "亲，稍等一下哦，我查一下库存",
+        # Giving the price, or the delivery terms, is no bargaining.
+        "这款159元，M码有货",
+        "现在是199元",
+        "送的哦，默认顺丰包邮，一般2-3天到",
+        "我们默认发韵达，全国包邮",
+        "我们家都是顺丰包邮的",
+        "本款商品质量保证，欢迎下单",  # a quality claim with no bargaining
+        "嫌贵别买，别家便宜你去别家",  # a violation, not a price held politely
+        "3L那款价格确实便宜些",  # describing the other item
+        "建议您先在耳后试用两天",  # a usage tip, not a free sample
+        "可以的，我们免费提供手写贺卡",  # answering for a service, no perk offered
+        # A gift named in an order being confirmed, or as a reason to pay, is not being offered.
+        "跟您核对一下：电饭煲1台+赠品蒸笼格，收货地址XX，对吗",
+        "跟您核对下：面霜×1，赠洁面小样×1",
+        "看到您的订单还没付款哦，活动赠品数量有限",
+        "这两款要是有降价或者赠品活动，我第一时间给你留言",  # a promise, not an offer
+        "请问是自用还是送人呢？",
+        "好的，发货后会给您推送顺丰单号",  # 推送 is no gift
     ],
     "verify": [
         "收到有任何问题随时联系我们",
         "发货后会第一时间通知您",
         "推荐您拍M码",
         "您好，在的",
+        "您下单后我帮您核对下地址～",  # a promise to verify later
+        "您可以先拍下，我帮您核对信息",
+        "亲，看到您的订单还没付款哦",
     ],
     "farewell": [
         "欢迎光临",  # a welcome, not a goodbye
@@ -395,6 +506,14 @@ DOES_NOT_PERFORM = {
         "谢谢您的耐心等待，麻烦提供一下订单号",
         "感谢支持！跟您核对一下：卡其色M码一件",  # thanks for the order, not a goodbye
         "有货的亲",
+        "收到啦，感谢支持🙏 跟您核对下：奶杏色M码1件",
+        "好的，感谢您的信任😊 您还有其他想了解的吗？",  # the talk goes on
+        "麻烦发一下订单号，谢谢",  # thanks for a favour asked
+        "收到，谢谢",  # thanks for what the customer sent
+        "好的，谢谢您提供的信息，我看一下",
+        "谢谢您的理解，我们马上给您补发",
+        "有问题再联系我们",  # after-receipt care (follow_up), not a goodbye
+        "收到有问题随时联系",
     ],
     "follow_up": [
         "推荐您拍M码",
@@ -402,6 +521,23 @@ DOES_NOT_PERFORM = {
         "这款是纯棉的，很舒服",
         "亲，这已经是最低价了",
         "亲，不好意思久等了，刚才咨询的人比较多",
+        # A bare shipping or arrival time, or a logistics status, is no follow-up.
+        "好的亲，今天下午就给您发出",
+        "48小时内给您发出哦",
+        "快递预计明天就能到",
+        "好的，明天发货，谢谢",
+        "查到了，您的包裹还在路上，预计明天到",
+        "订单详情里有显示两个物流单号的",
+        "那你找快递去啊，我们已经发货了",
+        "快递签收了就不是我们的问题了",
+        "目前发货的是今年3月生产的",
+        "我马上给您登记处理",
+        "确认收货给个五星好评，我返你10块钱红包",  # a bribe (red line), not a review invitation
+        "请问是杯子有什么问题呢？",
+        "第一时间给您补发",  # a remedy, no notice promised
+        "这款好评很多，评价都不错",  # praising the item, not inviting a review
+        "我们会抓紧时间处理",
+        "后续我们会改进的",
     ],
     "apologize": [
         "这不是我们的问题",
@@ -414,23 +550,54 @@ DOES_NOT_PERFORM = {
         "您是不放心质量吗",
         "请提供一下订单号",
         "亲，谢谢您的耐心等待",
+        # Vouching or telling the customer there is no hurry shows no understanding of a feeling.
+        "您放心，这个问题一定给您解决",
+        "丢了的话会给您补发或者退款的，您放心",
+        "100%不起球，放心买",
+        "您看这样是不是放心一些了？",
+        "活动价到本周日都有效，不用着急，商量好了再来找我就行",
+        "还请您理解",
+        "不客气，应该的",
     ],
     "clarify": [
         "您好，欢迎光临",
         "给您补发一件新的",
         "非常抱歉给您带来不便",
         "嗯嗯，好的",
+        "亲，图片均为实物拍摄，因显示器不同可能存在轻微色差",
+        "您看是想退款，还是给您换一个新的？",  # choosing a remedy, not finding facts
+        "您看选哪个？",
+        "有什么问题随时联系我们",
+        "请问还有其他问题吗？",  # a closing question (confirm)
+        "具体是哪位师傅上门我现在还不知道",
+        "您好，请问有什么可以帮您？",  # offering help is a greeting
+        "亲，我发一下链接给您",
     ],
     "explain": [
         "您好，在的",
         "给您退款",
         "非常抱歉",
+        "方便说下原因吗？",  # asking for the reason gives none
+        "请问是什么原因呢？",
+        "产地和密度有写吗？",
+        "当然是正品啊",  # a bare denial
+        "不可能，活动写得很清楚",
     ],
     "remedy": [
         "这款不支持退货",
         "没法给您退款",
         "理解您的心情",
         "请问是哪里有问题呢",
+        # A process or a rule told, not a way forward offered.
+        "目前在质检，质检完就会退款",
+        "商家要在收到退回商品之日起七日内退款",
+        "七天无理由退货的退回运费是买家承担的",
+        "换货要等仓库",
+        "所以这种情况没法按无理由退货处理",
+        "我们会尽快为您处理的哦",  # no way forward named
+        "我马上给您登记处理",
+        "补发的快递发出后我会把单号发给您",
+        "请问是自用还是送人呢？",
     ],
     "legal": [
         "给您补发一件",
@@ -440,6 +607,11 @@ DOES_NOT_PERFORM = {
         "您好吗",
         "非常抱歉",
         "因为最近快递爆仓",
+        # Choosing between remedies, or asking an opinion, is not asking for agreement.
+        "您看是退款还是换货呢？",
+        "您是希望退款还是换货呢？",
+        "您觉得老公会比较在意哪方面呢？",
+        "退款到账后我再跟您确认一下",
     ],
 }
 
@@ -520,6 +692,28 @@ EXACT = [
         {"remedy", "confirm"},
     ),
     ("aftersale", "新的已经寄出了，单号是SF123456，注意查收", {"follow_up"}),
+    ("presale", "在，有事吗", {"greet"}),  # a greeting, and a violation
+    ("presale", "好的，明天发货，谢谢", {"farewell"}),
+    (
+        "presale",
+        "感谢亲的支持～核对一下哈：电饭煲4L 白色 1台+赠品蒸笼格，收货地址 成都市XX小区，没问题的话今晚就安排出库",
+        {"verify"},
+    ),
+    ("presale", "亲，这款质量有保证，销量很好，欢迎下单哦～", {"recommend"}),
+    ("presale", "送的哦，默认顺丰包邮，一般2-3天到。您下单后我帮您核对下地址～", set()),
+    (
+        "aftersale",
+        "收到了，看到是密封圈在渗水，属于产品质量问题。您看是想退款，还是给您换一个新的？",
+        {"explain", "remedy"},
+    ),
+    (
+        "aftersale",
+        "您好，我是客服小鹿～请问是杯子有什么问题，还是刻字效果不满意呢？方便说下原因吗",
+        {"greet", "clarify"},
+    ),
+    ("aftersale", "丢了的话会给您补发或者退款的，您放心", {"remedy"}),
+    ("aftersale", "好哒亲亲，下单后我们尽快给您发出，感谢支持～", {"farewell"}),
+    ("aftersale", "好的，感谢您的信任😊 您还有其他想了解的吗？", {"confirm"}),
 ]
 
 
@@ -582,6 +776,21 @@ VIOLATIONS = [
     ("催什么催，等着", ["催什么"]),
     ("废话，当然是正品", ["废话"]),
     ("你有病吧", ["有病"]),
+    ("那你想怎样", ["你想怎样"]),
+    ("这样吧，你别闹了", ["你别闹了"]),
+    ("实话实说而已", ["实话实说而已"]),
+    ("嫌贵别买，别家便宜你去别家", ["嫌贵别买", "你去别家"]),
+    ("随便选，都能穿", ["随便"]),  # choosing the size is the customer's question, brushed off
+    ("详情页都有写，亲自己看一下哈", ["自己看一下"]),
+    ("那是你买到别家的便宜货，我们家的不会", ["别家的便宜货"]),
+    ("换货要等仓库，不知道什么时候有货", ["不知道"]),  # a warehouse named is no help given
+    ("这个问题我也不清楚，您问问快递吧", ["不清楚"]),
+    ("你问我我问谁", ["你问我我问谁"]),
+    ("早告诉你了", ["早告诉你了"]),
+    ("你爱找谁找谁", ["爱找谁找谁"]),
+    ("关我什么事", ["关我什么事"]),
+    ("下次看清楚再买吧", ["看清楚再买"]),
+    ("别问了，问了也没用", ["别问了", "问了也没用"]),
 ]
 
 
@@ -612,6 +821,14 @@ RED_LINES = [
     ("绝对有效，无效退款", "全网最低"),
     ("我们是行业第一品牌", "全网最低"),
     ("国家级品质，顶级面料", "全网最低"),
+    ("100%不起球，放心买", "全网最低"),
+    ("100%清晰，白天拉不拉窗帘都一样", "全网最低"),
+    ("这款是我们家卖得最好的，全网最低价了哦", "全网最低"),  # 卖得最好 excuses only itself
+    ("放心啦，银行卡转账也行", "银行转账"),
+    ("我私下把钱退给您，不用走平台售后了", "加微信"),
+    ("加我微信，微信上买还能再便宜50", "加微信"),
+    ("考虑好了加我V信找我哦", "加微信"),
+    ("晒图给您发红包", "好评返现"),
 ]
 
 
@@ -670,6 +887,21 @@ NOT_VIOLATIONS = [
     "亲，没关系的",
     "亲，您好，欢迎光临",
     "感谢您的支持，欢迎下次光临",
+    "这个不需要您去找快递，快递那边由我们去对接",
+    "具体是哪位师傅上门我现在还不知道，到货前一天师傅会打电话跟您约时间",  # honest, and help follows
+    "请问是什么专业呢？平时主要用来干嘛？",  # asking the use, colloquially
+    "是100%新疆长绒棉的哦",  # fabric content, no absolute claim
+    "这款是100%桑蚕丝的",
+    "护肤品没有对所有人都最好的，不过这款有检测报告",  # denying the superlative
+    "这已经是我们店的最低价了",
+    "款式您随便选，都有现货",
+    "收到货有问题可以直接在平台申请售后，不用加微信",
+    "快递签收了就不是我们的问题了",  # a (wrong) explanation, not 这不归我管
+    "款式随便选哦",
+    "颜色随便选，都有现货",
+    "好评率100%",
+    "这个我暂时还不清楚，仓库那边回复了马上告诉您",
+    "快递员会联系您，请您耐心等一下",
 ]
 
 
@@ -705,6 +937,10 @@ CONCESSIONS = [
     ("没有额外的优惠券了", set()),  # 的 does not stop the negation
     ("这款是纯棉的，很舒服", set()),
     ("没有优惠券，但是可以给您包邮", {"包邮"}),
+    ("我帮您跟店长申请一下，再给您便宜10元", {"最低价"}),
+    ("这两天下单送一个蒸笼格", {"赠品"}),
+    ("我们给您退换，来回运费我们承担", {"退货", "换货", "包邮"}),
+    ("还送您一双运动袜", {"赠品"}),
 ]
 
 
@@ -732,7 +968,7 @@ NEGATION = [
     ("没有优惠", "negotiate", True),  # a cue of its own: holding the price is bargaining
     ("实在不能再便宜了", "negotiate", True),
     ("价格没法再少了哦", "negotiate", True),
-    ("请放心", "empathize", True),
+    ("别担心", "empathize", True),  # the cue itself starts with a negator
     ("不用担心", "empathize", True),  # the cue itself is negative
     ("您是不放心吗", "empathize", False),
     ("不满意可以退货", "remedy", True),  # 不满意 is a condition, not a negator of 退货
@@ -947,3 +1183,55 @@ def test_overlapping_violation_entries_report_once():
         violations=(ViolationCue("没办法", ("管不了",)), ViolationCue("不归我管", ("管不了",)))
     )
     assert d.analyze("管不了").violation_phrases == ["管不了"]
+
+
+def test_a_mask_drops_the_cues_inside_it():
+    d = tiny(moves={"negotiate": ("包邮", "!默认*包邮")})
+    assert d.analyze("默认 顺丰 包邮").moves == {}
+    assert "negotiate" in d.analyze("可以 给 您 包邮").moves
+    # the mask only covers its own words: a second cue outside it still counts
+    assert [h.start for h in d.analyze("默认 包邮 , 再 给 您 包邮").moves["negotiate"]] == [14]
+
+
+def test_a_start_cue_counts_only_at_the_start_of_the_message():
+    d = tiny(moves={"greet": ("^在",)})
+    assert "greet" in d.analyze("在 , 您 说").moves
+    assert "greet" in d.analyze("~ 在 , 您 说").moves  # punctuation before it is fine
+    assert d.analyze("包裹 在 路上").moves == {}
+
+
+def test_a_closing_cue_counts_only_when_the_message_just_closes():
+    d = tiny(
+        moves={
+            "farewell": ("谢谢$", "再见"),
+            "follow_up": ("通知您",),
+            "verify": ("核对",),
+            "remedy": ("补发",),
+        }
+    )
+    assert "farewell" in d.analyze("明天 发货 , 谢谢").moves
+    assert "farewell" in d.analyze("发货 后 通知您 , 谢谢").moves  # follow-up may come with it
+    assert "farewell" in d.analyze("谢谢 , 发货 后 通知您").moves
+    assert "farewell" not in d.analyze("谢谢 , 跟 您 核对 地址").moves  # an asking move
+    assert "farewell" not in d.analyze("谢谢 , 还有 问题 吗 ?").moves  # a question after it
+    assert "farewell" not in d.analyze("谢谢 , 马上 补发").moves  # more business after it
+    assert "farewell" in d.analyze("马上 补发 , 谢谢").moves  # business done, then thanks
+    assert "farewell" in d.analyze("谢谢 , 跟 您 核对 , 再见").moves  # a plain cue is not affected
+
+
+def test_an_explanation_is_never_a_question():
+    d = tiny(moves={"explain": ("原因", "导致")})
+    assert "explain" in d.analyze("是 洗涤 不 对 导致 的").moves  # a negator does not undo a fact
+    assert "explain" in d.analyze("原因 是 爆仓").moves
+    assert d.analyze("方便 说下 原因 吗 , 我 看看").moves == {}
+    assert d.analyze("是 什么 原因 ?").moves == {}
+    assert d.analyze("是 质量 原因 , 还是 尺码 ?").moves == {}  # a choice asked across clauses
+    # the question is in another clause
+    assert "explain" in d.analyze("原因 是 爆仓 , 您 看 可以 吗 ?").moves
+
+
+def test_an_unless_mask_excuses_only_the_hit_it_covers():
+    d = tiny(violations=(ViolationCue("最好的", ("全网最低",), unless=("!卖得*最好的",)),))
+    assert d.analyze("卖得 最好的").violations == ()
+    assert d.analyze("卖得 最好的 , 全网最低").violation_phrases == ["全网最低"]
+    assert d.analyze("效果 最好的").violation_phrases == ["最好的"]

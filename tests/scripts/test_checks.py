@@ -58,7 +58,9 @@ def test_no_bad_ending(tmp_path):
 
 
 def test_moves_of_other_kinds_may_move_the_customer(tmp_path):
-    text = TINY.read_text(encoding="utf-8").replace("      - when: greet", "      - when: [greet, explain]", 1)
+    text = TINY.read_text(encoding="utf-8").replace(
+        "      - when: greet", "      - when: [greet, explain]", 1
+    )
     path = tmp_path / "script.yaml"
     path.write_text(text, encoding="utf-8")
     assert load_scenario(path).states["hello"].on[0].when == ["greet", "explain"]

@@ -1,0 +1,63 @@
+"""``kefu exam``: what the exam organiser runs; ``codes`` makes and lists one-time access codes."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from bot.app import App
+from bot.core.errors import KefuError
+from bot.storage import telegram as store
+
+
+@click.group()
+def exam() -> None:
+    """考试管理。Exam administration."""
+
+
+@exam.command()
+@click.option("--scenario", metavar="ID", help="考试使用的剧本 id（创建考试码时必填）。")
+@click.option(
+    "--count",
+    type=click.IntRange(1, 10000),
+    default=1,
+    show_default=True,
+    help="创建多少个考试码。",
+)
+@click.option("--list", "list_", is_flag=True, help="列出已有的考试码及是否已使用。")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+@click.pass_obj
+def codes(app: App, scenario: str | None, count: int, list_: bool, as_json: bool) -> None:
+    """创建或列出一次性考试码（考生在 Telegram 发 /exam 考试码）。Create or list access codes.
+
+    每个考试码只能由一位考生使用一次，对应一段考试对话。
+    """
+    if list_:
+        rows = store.list_codes(app.db)
+        if as_json:
+            data = [
+                {
+                    "code": c.code,
+                    "scenario": c.scenario_id,
+                    "used": c.used,
+                    "conversation": c.conversation_id,
+                }
+                for c in rows
+            ]
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        if not rows:
+            click.echo("还没有考试码。用 kefu exam codes --scenario ID --count N 创建。")
+        for c in rows:
+            state = f"已使用（对话 {c.conversation_id}）" if c.used else "未使用"
+            click.echo(f"{c.code}  {c.scenario_id}  {state}")
+        return
+    if not scenario:
+        raise KefuError("创建考试码需要 --scenario ID。提示：用 kefu chat --list 查看剧本 id。")
+    app.library.get(scenario)  # an unknown id is refused here, with a suggestion
+    made = store.create_codes(app.db, scenario, count)
+    if as_json:
+        click.echo(json.dumps(made))
+    else:
+        click.echo("\n".join(made))

@@ -1,0 +1,62 @@
+"""Fixtures shared by every test folder.
+
+``fake_bot_api``: a started ``FakeBotApi`` (tests/telegram_api/fake_bot_api.py), a Telegram Bot
+API server on loopback for running the real ``kefu telegram`` against; stopped after the test.
+``telegram_env``: the environment for such a subprocess (this process's, plus
+``TELEGRAM_BOT_TOKEN`` and ``TELEGRAM_API_BASE_URL`` pointing at the server, and loopback kept
+away from any HTTP proxy).
+
+pytest runs with ``--import-mode=importlib`` and tests/ is not a package, so the server module
+is loaded here once by file path and registered as the top-level module ``fake_bot_api``: test
+modules may ``from fake_bot_api import FakeBotApi`` (for the class, ``Call``, ``Latency``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+
+def _load_fake_bot_api() -> ModuleType:
+    name = "fake_bot_api"
+    if name in sys.modules:
+        return sys.modules[name]
+    path = Path(__file__).parent / "telegram_api" / "fake_bot_api.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # before exec: dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+FakeBotApi = _load_fake_bot_api().FakeBotApi
+
+
+@pytest.fixture
+def fake_bot_api() -> Iterator[FakeBotApi]:
+    api = FakeBotApi()
+    api.start()
+    try:
+        yield api
+    finally:
+        api.stop()
+
+
+@pytest.fixture
+def telegram_env(fake_bot_api: FakeBotApi) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key.lower() not in ("http_proxy", "https_proxy", "all_proxy")
+    }
+    env.update(fake_bot_api.env)
+    no_proxy = ",".join(part for part in (env.get("NO_PROXY", ""), "127.0.0.1,localhost") if part)
+    env["NO_PROXY"] = env["no_proxy"] = no_proxy
+    return env
