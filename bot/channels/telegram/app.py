@@ -20,6 +20,7 @@ from telegram.request import HTTPXRequest
 from bot.app import App
 from bot.channels.telegram import texts
 from bot.channels.telegram.bot import DurableBot
+from bot.channels.telegram.dbthread import in_db
 from bot.channels.telegram.deadlines import watch_deadlines
 from bot.channels.telegram.handlers import register
 from bot.channels.telegram.processor import ChatOrderProcessor
@@ -90,14 +91,14 @@ async def _started(application: Application) -> None:
     channel: TelegramChannel = application.bot_data["kefu"]
     app = channel.app
     # Load the scripts and jieba now, not in the first candidate's turn.
-    await asyncio.to_thread(lambda: (app.library, app.detector.analyze("您好")))
+    await in_db(lambda: (app.library, app.detector.analyze("您好")))
     try:
         await application.bot.set_my_commands(
             [BotCommand(name, description) for name, description in texts.COMMANDS]
         )
     except TelegramError as exc:
         log.warning("setMyCommands failed: %s", exc)
-    pending = await asyncio.to_thread(store.unhandled_updates, app.db)
+    pending = await in_db(store.unhandled_updates, app.db)
     for payload in pending:
         await application.update_queue.put(Update.de_json(payload, application.bot))
     if pending:

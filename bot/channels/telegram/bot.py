@@ -8,13 +8,13 @@ fetches a batch and drops it. So ``get_updates`` itself commits every raw update
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from sqlalchemy import Engine
 from telegram import Update
 from telegram.ext import ExtBot
 
+from bot.channels.telegram.dbthread import in_db
 from bot.storage import telegram as store
 
 
@@ -29,7 +29,7 @@ class DurableBot(ExtBot):
         updates = await super().get_updates(*args, **kwargs)
         if updates:
             rows = [_row(update) for update in updates]
-            await asyncio.to_thread(store.store_updates, self._kefu_db, rows)
+            await in_db(store.store_updates, self._kefu_db, rows)
         return updates
 
 

@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from bot.channels.telegram.dbthread import in_db
 from bot.channels.telegram.processor import ChatOrderProcessor
 from bot.channels.telegram.service import ChatService
 from bot.storage import telegram as store
@@ -29,10 +30,10 @@ async def watch_deadlines(
     while True:
         await asyncio.sleep(every)
         try:
-            due = await asyncio.to_thread(store.due_deadlines, service.db)
+            due = await in_db(store.due_deadlines, service.db)
             for binding in due:
                 async with processor.lock_for(binding.chat_id):
-                    effects = await asyncio.to_thread(service.deadline, binding.chat_id)
+                    effects = await in_db(service.deadline, binding.chat_id)
                 if effects is not None and effects.outgoing:
                     notify(binding.chat_id)
         except asyncio.CancelledError:

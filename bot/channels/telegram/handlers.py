@@ -1,13 +1,12 @@
 """PTB handlers: turn each update into one ``ChatService`` call in a worker thread.
 
-The service is synchronous (SQLAlchemy, the engine), so it runs in ``asyncio.to_thread``; the
+The service is synchronous (SQLAlchemy, the engine), so it runs on the database thread (``dbthread.in_db``); the
 chat's lock (``ChatOrderProcessor``) is held meanwhile. Whatever it put in the outbox is then
 handed to the sender.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +23,7 @@ from telegram.ext import (
 )
 
 from bot.channels.telegram import texts
+from bot.channels.telegram.dbthread import in_db
 from bot.channels.telegram.service import END_NO_DATA, END_YES_DATA, PRACTICE_DATA, ChatService
 from bot.storage.telegram import Effects
 
@@ -53,7 +53,7 @@ def register(application: Application, service: ChatService, notify: Callable[[i
     """Add kefu's handlers and error handler to ``application``."""
 
     async def run(call: Callable[..., Effects], *args: Any) -> None:
-        effects = await asyncio.to_thread(call, *args)
+        effects = await in_db(call, *args)
         for chat_id in dict.fromkeys(out.chat_id for out in effects.outgoing):
             notify(chat_id)
 

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.channels.telegram.dbthread import in_db
 from bot.storage import telegram as store
 
 MAX_CONCURRENT = 4096
@@ -43,7 +44,7 @@ class ChatOrderProcessor(BaseUpdateProcessor):
             return
         chat = update.effective_chat or update.effective_user
         async with self.lock_for(chat.id if chat else 0):
-            entry = await asyncio.to_thread(store.inbox_entry, self.db, update.update_id)
+            entry = await in_db(store.inbox_entry, self.db, update.update_id)
             if entry is not None and entry.handled:
                 if inspect.iscoroutine(coroutine):
                     coroutine.close()  # never started: closing it keeps "never awaited" away
@@ -51,7 +52,7 @@ class ChatOrderProcessor(BaseUpdateProcessor):
             await coroutine
             # Also after an error (the error handler has answered): a poisoned update must
             # not be replayed at every start.
-            await asyncio.to_thread(store.mark_handled, self.db, update.update_id)
+            await in_db(store.mark_handled, self.db, update.update_id)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
+from bot.channels.telegram.dbthread import in_db
 from bot.storage import telegram as store
 from bot.storage.telegram import PendingReply
 
@@ -100,7 +101,7 @@ class Sender:
 
     async def resend_pending(self) -> None:
         """After a restart: send what was decided before the crash but not marked sent."""
-        pending = await asyncio.to_thread(store.pending_replies, self.db)
+        pending = await in_db(store.pending_replies, self.db)
         for chat_id in dict.fromkeys(r.chat_id for r in pending):
             self.notify(chat_id)
 
@@ -115,7 +116,7 @@ class Sender:
         try:
             while True:
                 self._dirty.discard(chat_id)
-                rows = await asyncio.to_thread(store.pending_replies, self.db, chat_id)
+                rows = await in_db(store.pending_replies, self.db, chat_id)
                 for row in rows:
                     await self._send(row)
                 if chat_id not in self._dirty:
@@ -165,12 +166,12 @@ class Sender:
                 await self._give_up(row, exc)
                 return
         self.stats.sent += 1
-        await asyncio.to_thread(store.mark_sent, self.db, row.id)
+        await in_db(store.mark_sent, self.db, row.id)
 
     async def _give_up(self, row: PendingReply, exc: TelegramError) -> None:
         self.stats.failed += 1
         log.error("chat %s refused reply %s: %s", row.chat_id, row.id, exc)
-        await asyncio.to_thread(store.mark_sent, self.db, row.id, str(exc))
+        await in_db(store.mark_sent, self.db, row.id, str(exc))
 
     async def _type(self, row: PendingReply) -> None:
         try:
