@@ -60,3 +60,37 @@ def telegram_env(fake_bot_api: FakeBotApi) -> dict[str, str]:
     no_proxy = ",".join(part for part in (env.get("NO_PROXY", ""), "127.0.0.1,localhost") if part)
     env["NO_PROXY"] = env["no_proxy"] = no_proxy
     return env
+
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+@pytest.fixture
+def chromium(tmp_path):
+    """Run Debian's headless Chromium on a page; skip where it is not installed."""
+    import shutil
+    import subprocess
+
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary is None:
+        pytest.skip("Chromium is not installed (tests/run.sh installs it as root)")
+
+    def run(url: str, *extra: str) -> subprocess.CompletedProcess:
+        profile = tmp_path / "chromium-profile"
+        return subprocess.run(
+            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    return run

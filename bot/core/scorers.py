@@ -192,20 +192,32 @@ def needs_benefits(a: TranscriptAnalysis, p: dict[str, Any]) -> RowResult:
     return res
 
 
+def _covered_or_asked(
+    res: RowResult, told: list[int], asked: list[int], told_note: str, asked_note: str, missing: str
+) -> bool:
+    """Full share when the agent covered the topic, none when the customer raised it in vain."""
+    if told:
+        res.share, res.evidence = 1.0, told[:3]
+        res.notes.append(told_note + "、".join(_n(i) for i in told[:3]))
+    elif asked:
+        res.share, res.evidence = 0.0, asked[:2]
+        res.notes.append(asked_note.format(n=_n(asked[0])))
+        res.missing.append(missing)
+    return bool(told or asked)
+
+
 def platform_rules(a: TranscriptAnalysis, p: dict[str, Any]) -> RowResult:
     res = RowResult(share=0)
     told = [m.index for m in a.counted() if set(m.other_moves) & {"explain", "legal"} or m.rules]
     asked = a.customer_has("asks_rules")
-    if told:
-        res.share = 1.0
-        res.evidence = told[:3]
-        res.notes.append("介绍了交易流程或规则：" + "、".join(_n(i) for i in told[:3]))
-    elif asked:
-        res.share = 0.0
-        res.evidence = asked[:2]
-        res.notes.append(f"顾客在{_n(asked[0])}消息问到流程或规则，客服没有说明")
-        res.missing.append("explain")
-    else:
+    if not _covered_or_asked(
+        res,
+        told,
+        asked,
+        "介绍了交易流程或规则：",
+        "顾客在{n}消息问到流程或规则，客服没有说明",
+        "explain",
+    ):
         res.share = p["unasked_share"]
         res.notes.append("对话未涉及平台交易流程或规则")
     return res
@@ -271,18 +283,14 @@ def soothing_wording(a: TranscriptAnalysis, p: dict[str, Any]) -> RowResult:
 
 def legal_help(a: TranscriptAnalysis, p: dict[str, Any]) -> RowResult:
     res = RowResult(share=None)
-    cited = a.indexes("legal")
-    needed = a.customer_has("rights")
-    if cited:
-        res.share = 1.0
-        res.evidence = cited[:3]
-        res.notes.append("介绍了相关法律或平台规则：" + "、".join(_n(i) for i in cited[:3]))
-    elif needed:
-        res.share = 0.0
-        res.evidence = needed[:2]
-        res.notes.append(f"顾客在{_n(needed[0])}消息涉及权益问题，客服没有介绍相关法律规定")
-        res.missing.append("legal")
-    else:
+    if not _covered_or_asked(
+        res,
+        a.indexes("legal"),
+        a.customer_has("rights"),
+        "介绍了相关法律或平台规则：",
+        "顾客在{n}消息涉及权益问题，客服没有介绍相关法律规定",
+        "legal",
+    ):
         res.notes.append("本次对话不涉及法律问题，按其他技能项的得分率计分")
     return res
 

@@ -1,11 +1,5 @@
 """Script pictures: Mermaid text from transitions, and the SVG page seen in headless Chromium."""
 
-import shutil
-import subprocess
-import tempfile
-
-import pytest
-
 from bot.app import App
 from bot.reports.graph import mermaid_text, render_graph_page
 from bot.settings import Settings
@@ -33,34 +27,11 @@ def test_page_shows_states_endings_and_arrows():
     assert "结局：" in page
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.mark.skipif(
-    CHROMIUM is None, reason="Chromium is not installed (tests/run.sh installs it as root)"
-)
-def test_graph_page_renders_in_chromium(tmp_path):
+def test_graph_page_renders_in_chromium(tmp_path, chromium):
     html = tmp_path / "graph.html"
     html.write_text(render_graph_page(SCENARIO), encoding="utf-8")
     shot = tmp_path / "graph.png"
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tempfile.mkdtemp()}",
-    ]
-    dom = subprocess.run(
-        [CHROMIUM, *flags, "--dump-dom", html.as_uri()], capture_output=True, text=True, timeout=120
-    ).stdout
+    dom = chromium(html.as_uri(), "--dump-dom").stdout
     assert "<svg" in dom and all(f">{name}" in dom for name in SCENARIO.states)
-    subprocess.run(
-        [CHROMIUM, *flags, "--window-size=1200,1400", f"--screenshot={shot}", html.as_uri()],
-        capture_output=True,
-        timeout=120,
-    )
+    chromium(html.as_uri(), "--window-size=1200,1400", f"--screenshot={shot}")
     assert shot.exists() and shot.stat().st_size > 10_000  # a drawn page, not a blank one
