@@ -218,7 +218,11 @@ class MoveDetector:
         self._moves = {m: _MoveCues.build(c) for m, c in lexicon.moves.items()}
         self._concessions = {k: _compile(c) for k, c in lexicon.concessions.items()}
         self._topics = {k: _compile(c) for k, c in lexicon.topics.items()}
-        self._polite = _compile(lexicon.polite)
+        # A polite word of two characters or more is polite wherever it stands, even inside a longer
+        # word of the segmentation (请问您, 您的感受); a single character (亲, 请) must be a word of
+        # its own, or 亲自 and 申请 would count.
+        self._polite = _compile(w for w in lexicon.polite if len(normalize(w)) == 1)
+        self._polite_words = _compile(w for w in lexicon.polite if len(normalize(w)) > 1)
         self._negators = tuple(normalize(n) for n in lexicon.negators)
         self._negative_cue = re.compile("|".join(map(re.escape, self._negators)) or "(?!)")
         self._violations = [
@@ -273,7 +277,7 @@ class MoveDetector:
             moves=moves,
             violations=tuple(violations),
             concessions=concessions,
-            polite=tuple(hits(self._polite, "polite", negatable=False)),
+            polite=self._polite_hits(text, norm, starts, ends),
             asks_question=bool(QUESTION.search(norm)),
             topics={k: tuple(h) for k, p in self._topics.items() if (h := hits(p, k))},
         )
@@ -322,6 +326,22 @@ class MoveDetector:
                 if kept:
                     found[move] = sorted([*found.get(move, ()), *kept], key=lambda h: h.start)
         return {m: tuple(found[m]) for m in self._moves if m in found}
+
+    def _polite_hits(
+        self, text: str, norm: str, starts: set[int], ends: set[int]
+    ) -> tuple[Hit, ...]:
+        """Polite words: single characters on word boundaries, longer words anywhere."""
+        spans: list[tuple[int, int]] = []
+        if self._polite_words is not None:
+            every = set(range(len(norm) + 1))
+            spans += self._polite_words.spans(norm, every, every)
+        if self._polite is not None:
+            spans += [
+                (s, e)
+                for s, e in self._polite.spans(norm, starts, ends)
+                if not _inside(s, e, spans)
+            ]
+        return tuple(Hit("polite", text[s:e], s, e) for s, e in sorted(spans))
 
     def content_words(self, text: str) -> set[str]:
         """Return the words that carry meaning (two characters or more, not stop words)."""

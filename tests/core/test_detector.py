@@ -1235,3 +1235,122 @@ def test_an_unless_mask_excuses_only_the_hit_it_covers():
     assert d.analyze("卖得 最好的").violations == ()
     assert d.analyze("卖得 最好的 , 全网最低").violation_phrases == ["全网最低"]
     assert d.analyze("效果 最好的").violation_phrases == ["最好的"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Generalisation: paraphrase families reported by scenario writers (positive and negative)
+# ---------------------------------------------------------------------------------------------
+
+GENERAL_MOVES = [
+    ("15Pro有现货的，这款四角加了气囊，防摔效果好", "recommend", True),
+    ("炸篮可以拆下来洗，很安心", "recommend", True),
+    ("这款已经通过了3C认证，不会夹手，您放心", "recommend", True),
+    ("请问家里平时几个人吃饭呢？", "inquire", True),
+    ("请问大概要多少箱呢？送几个地方？", "inquire", True),
+    ("亲，欢迎回来！", "greet", True),
+    ("欢迎您再次光临XX旗舰店，我是客服小美", "greet", True),
+    ("欢迎您再次光临XX旗舰店，我是客服小美", "farewell", False),
+    ("感谢您的惠顾，欢迎再次光临～", "farewell", True),
+    ("亲，这款推车只有5.8公斤，折叠后可以带上飞机", "explain", True),
+    ("学生党预算有限很正常", "empathize", True),
+    ("亲，您看要不要先拍一台试试呢？", "confirm", True),
+    ("亲，我们支持30天价保", "remedy", True),
+    ("降价了给您补差价", "remedy", True),
+    ("请问您是买给自己用还是送人呢？", "negotiate", False),
+    ("请问您是买给自己用还是送人呢？", "remedy", False),
+    ("评价都是个别的", "follow_up", False),
+    ("亲，这个是质量问题，我们肯定负责的", "explain", True),
+    ("按规定退款时间是从仓库收到退货开始算的", "explain", True),
+    ("按规定退款时间是从仓库收到退货开始算的", "legal", True),
+    ("那位客服我们会严肃处理，给您一个交代", "follow_up", True),
+    ("补偿今天到账，到账后我再跟您确认一下，感谢您的理解。", "follow_up", True),
+    ("补偿今天到账，到账后我再跟您确认一下，感谢您的理解。", "farewell", True),
+    ("差价今天就给您原路退回，一般24小时内到账", "remedy", True),
+    ("差价今天就给您原路退回，一般24小时内到账", "follow_up", True),
+    ("您放心，这个不需要您联系快递，运输过程中的损坏由我们负责", "explain", True),
+    ("您放心，这个不需要您联系快递，运输过程中的损坏由我们负责", "remedy", False),
+    ("亲，新款跑鞋上架了", "explain", False),
+    ("收到的和想象中不一样", "explain", False),
+    ("嫌贵别买", "negotiate", False),
+    ("为了给您推荐合适的床垫，想先了解几个情况", "recommend", False),
+    ("收到，明天上午给您送过去，谢谢哈", "negotiate", False),
+    ("蔫的那束也不用退回来，剪短根部泡水就好", "remedy", True),
+    ("好的亲 明天我再来问问您哈", "follow_up", True),
+    ("好的 有需要再来哈", "farewell", True),
+    ("谢谢您的说明。这套教材第一册不要求认五线谱", "farewell", False),
+    ("另外为表歉意，保修期重新计算90天", "apologize", False),
+    ("一般漏水都是这个原因", "explain", True),
+    ("内胆是加厚搪瓷的，整机质保8年", "explain", True),
+    ("这套是洞洞书，不是看两遍就丢的那种", "explain", True),
+    ("你开封之后放哪了？是不是没封好", "clarify", True),
+    ("您看这样是不是放心一些了？", "clarify", False),
+    ("请问绿线是一直存在，是否认可这样的处理方式？", "confirm", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "move", "expected"), GENERAL_MOVES, ids=numbered("general", GENERAL_MOVES)
+)
+def test_general_move_families(detector, text, move, expected):
+    assert (move in detector.analyze(text).moves) is expected
+
+
+GENERAL_VIOLATIONS = [
+    ("绝对不会过敏的，放心用", True),
+    ("这款面霜不能根治敏感肌", False),
+    ("学生党觉得贵、怕买不起很正常", False),
+    ("不可能是假的", True),
+    ("售后的事你去找厂家", True),
+    ("家长担心没办法陪孩子练，这很常见", False),
+    ("娃能自己翻一下午", False),
+    ("不敢说全网最低哈，不过现在下单送表带", False),
+    ("100%不会漏，全网防水第一", True),
+    ("那就是你自己保存的问题", True),
+    ("不能 价格就这样", True),
+    ("平台不让发 信就买 不信就算了", True),
+    ("那你自己决定吧", True),
+    ("好的 转了 记得改好评哦", True),
+    ("您加我vx 我私下转您30块补偿", True),
+    ("规定就是规定，没什么好说的", True),
+    ("问我也没用，别找我", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), GENERAL_VIOLATIONS, ids=numbered("general_viol", GENERAL_VIOLATIONS)
+)
+def test_general_violation_families(detector, text, expected):
+    assert bool(detector.analyze(text).violations) is expected
+
+
+GENERAL_CONCESSIONS = [
+    ("送您一张钢化膜", "赠品", True),
+    ("再给您每箱送一张企业定制贺卡", "赠品", True),
+    ("我帮您跟店长申请一下，299元到手，这真的是最低了", "最低价", True),
+    ("降价了给您补差价", "退款", True),
+    ("定做的商品不适用七天无理由退货", "退货", False),
+    ("麻烦您提供一下退货的快递单号", "退货", False),
+    ("可以给您退货退款，运费我们承担", "退货", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    GENERAL_CONCESSIONS,
+    ids=numbered("general_conc", GENERAL_CONCESSIONS),
+)
+def test_general_concessions(detector, text, kind, expected):
+    assert (kind in detector.analyze(text).concessions) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [("请问您之前是遇到过什么情况吗？", "请问"), ("您的感受我完全理解", "您的")],
+)
+def test_polite_words_inside_longer_words_count(detector, text, word):
+    assert word in [h.words for h in detector.analyze(text).polite]
+
+
+@pytest.mark.parametrize("text", ["他亲自去申请的", "母亲节快到了"])
+def test_single_character_polite_words_need_word_boundaries(detector, text):
+    assert not detector.analyze(text).polite
