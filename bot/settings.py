@@ -43,6 +43,23 @@ TABLE: tuple[Setting, ...] = (
     Setting(
         "typing", "KEFU_TELEGRAM_TYPING", False, "回复前显示“正在输入”并按长度稍等（默认关闭）"
     ),
+    # Webhook mode: on when webhook_url is set (long polling otherwise).
+    Setting(
+        "webhook_url",
+        "KEFU_TELEGRAM_WEBHOOK_URL",
+        "",
+        "Webhook 的公网 HTTPS 地址；设置后改用 webhook 接收消息（默认空：长轮询）",
+    ),
+    Setting(
+        "webhook_listen", "KEFU_TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1", "Webhook 本地监听的地址"
+    ),
+    Setting("webhook_port", "KEFU_TELEGRAM_WEBHOOK_PORT", 8080, "Webhook 本地监听的端口"),
+    Setting(
+        "webhook_secret",
+        "KEFU_TELEGRAM_WEBHOOK_SECRET",
+        "",
+        "Webhook 密钥（X-Telegram-Bot-Api-Secret-Token）；默认空：每次启动随机生成",
+    ),
 )
 
 
@@ -60,6 +77,10 @@ class Settings:
     chat_interval: float = 1.0
     global_rate: float = 30.0
     typing: bool = False
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8080
+    webhook_secret: str = ""
 
     @classmethod
     def resolve(cls, flags: dict[str, Any] | None = None, cwd: Path | None = None) -> Settings:

@@ -1,19 +1,23 @@
-"""Building and running the Telegram bot: long polling, the durable inbox, sender, deadlines.
+"""Building and running the Telegram bot: polling or webhook, the durable inbox, sender, deadlines.
 
 ``build`` wires the parts into a PTB ``Application``; ``run`` starts it and blocks until a
 signal. At start-up it replays updates that were stored but not handled, sends replies that
 were decided but not sent, registers the commands with ``setMyCommands`` and starts the
-deadline task.
+deadline task. Long polling is the default; with ``webhook_url`` set, ``run_webhook`` serves
+kefu's own webhook server (``webhook.py``) instead of PTB's ``Updater``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from telegram import BotCommand, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
@@ -26,6 +30,7 @@ from bot.channels.telegram.handlers import register
 from bot.channels.telegram.processor import ChatOrderProcessor
 from bot.channels.telegram.sender import Sender
 from bot.channels.telegram.service import ChatService
+from bot.channels.telegram.webhook import WebhookServer
 from bot.storage import telegram as store
 
 log = logging.getLogger(__name__)
@@ -132,9 +137,13 @@ async def _stopping(application: Application) -> None:
     )
 
 
-def run(app: App, token: str, base_url: str | None = None) -> None:
-    """Run the bot with long polling until SIGINT or SIGTERM."""
+def run(app: App, token: str, base_url: str | None = None, secret: str = "") -> None:
+    """Run the bot until SIGINT or SIGTERM: with long polling, or webhook mode when
+    ``settings.webhook_url`` is set (``secret`` is then the webhook's secret token)."""
     application = build(app, token, base_url)
+    if app.settings.webhook_url:
+        asyncio.run(run_webhook(application, secret))
+        return
     application.run_polling(
         poll_interval=0.0,
         timeout=app.settings.poll_timeout,
@@ -142,3 +151,71 @@ def run(app: App, token: str, base_url: str | None = None) -> None:
         allowed_updates=Update.ALL_TYPES,
         drop_pending_updates=False,
     )
+
+
+async def run_webhook(application: Application, secret: str) -> None:
+    """Serve the webhook until SIGINT or SIGTERM (``Application`` without the ``Updater``)."""
+    channel: TelegramChannel = application.bot_data["kefu"]
+    settings = channel.app.settings
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    server = WebhookServer(
+        application,
+        channel.app.db,
+        url=settings.webhook_url,
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        secret=secret,
+    )
+    try:
+        if not await _until(stop, application.initialize):
+            return
+        try:
+            await _started(application)  # replays the unhandled inbox, as in polling mode
+            await application.start()
+            await server.start()  # listening before Telegram is told where to deliver
+            if await _until(stop, lambda: _set_webhook(application, settings.webhook_url, secret)):
+                await stop.wait()
+            log.info("stopping")
+        finally:
+            await server.stop()
+            if application.running:
+                await application.stop()
+            await _stopping(application)
+            await application.shutdown()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+async def _set_webhook(application: Application, url: str, secret: str) -> None:
+    try:
+        await application.bot.set_webhook(
+            url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+        )
+    except (BadRequest, InvalidToken) as exc:  # a bad URL or token: retrying won't help
+        raise SystemExit(f"setWebhook 失败：{exc}") from None
+    log.info("webhook set to %s", url)
+
+
+async def _until(stop: asyncio.Event, call: Callable[[], Awaitable[object]]) -> bool:
+    """Call ``call()`` until it gets through (the Bot API may be unreachable at boot);
+    False when a signal came first."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await call()
+            return True
+        except BadRequest:
+            raise
+        except NetworkError as exc:
+            log.warning("Bot API unreachable (%s): retrying in %.0f s", exc, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(delay * 2, 30.0)
+    return False

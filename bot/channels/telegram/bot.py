@@ -28,12 +28,13 @@ class DurableBot(ExtBot):
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         updates = await super().get_updates(*args, **kwargs)
         if updates:
-            rows = [_row(update) for update in updates]
+            rows = [inbox_row(update) for update in updates]
             await in_db(store.store_updates, self._kefu_db, rows)
         return updates
 
 
-def _row(update: Update) -> tuple[int, int | None, int | None, dict]:
+def inbox_row(update: Update) -> tuple[int, int | None, int | None, dict]:
+    """The inbox row of an update: ``(update_id, chat_id, message_id, payload)``."""
     chat = update.effective_chat
     message = update.effective_message
     return (

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from telegram_harness import DRESS, DRESS_TURNS, KEFU, KefuBot, kefu
 
 from bot.channels.telegram import texts
+from bot.channels.telegram.sender import TYPING_MAX, TYPING_PER_CHAR
 from bot.storage import list_conversations, load_conversation, open_database
 from bot.storage import telegram as store
 
@@ -253,3 +254,55 @@ def test_deadlines_nudge_and_end_the_exam_across_a_restart(
     texts_ = fake_api.wait_for(lambda t: texts.EXAM_TIME_UP in t, chat_id=chat, timeout=15)
     assert texts_.count(nudge) == 1
     assert conversation_of(db, chat, "exam").outcome == "unfinished"
+
+
+def test_a_failing_handler_gets_the_neutral_message_and_the_bot_goes_on(
+    kefu_bot: KefuBot, fake_api: FakeBotApi, db: Engine, db_url: str
+) -> None:
+    """A handler raising (here: the conversations table renamed away under the running bot,
+    as a broken database would) gets the candidate ``texts.ERROR``; the update counts as
+    handled, and the bot answers the next messages once the table is back."""
+    running(kefu_bot, fake_api)
+    chat = 707
+    assert say(fake_api, chat, "/help") == [texts.HELP]
+    with db.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE conversations RENAME TO conversations_away")
+    failed = fake_api.push_text(chat, f"/practice {DRESS}")
+    assert fake_api.wait_for(1, chat_id=chat, after=failed) == [texts.ERROR]
+    with db.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE conversations_away RENAME TO conversations")
+    fake_api.wait_until(lambda: store.inbox_entry(db, failed).handled, 10, "the update handled")
+    assert "handling an update failed" in kefu_bot.log
+    assert say(fake_api, chat, "/help") == [texts.HELP]
+    opening = say(fake_api, chat, f"/practice {DRESS}", replies=3)
+    assert opening[0] == texts.PRACTICE_START
+    assert len(say(fake_api, chat, DRESS_TURNS[0])) == 1
+    # After a restart the failed update is not tried again.
+    kefu_bot.stop()
+    running(kefu_bot, fake_api)
+    assert say(fake_api, chat, DRESS_TURNS[1]) == [conversation_of(db, chat).messages[-1].text]
+    assert fake_api.texts(chat).count(texts.ERROR) == 1
+
+
+def test_typing_shows_before_a_reply_only_when_enabled(
+    kefu_bot: KefuBot, fake_api: FakeBotApi
+) -> None:
+    def calls_to(chat: int):
+        return [c for c in fake_api.calls() if str(c.chat_id) == str(chat)]
+
+    running(kefu_bot, fake_api)
+    assert say(fake_api, 808, "/nonsense") == [texts.UNKNOWN_COMMAND]
+    assert [c.method for c in calls_to(808)] == ["sendMessage"]  # off by default
+    kefu_bot.stop()
+    running(kefu_bot, fake_api, KEFU_TELEGRAM_TYPING="1")
+    chat = 809
+    assert say(fake_api, chat, "/nonsense") == [texts.UNKNOWN_COMMAND]
+    action, message = calls_to(chat)
+    assert (action.method, message.method) == ("sendChatAction", "sendMessage")
+    assert action.ok and action.params["action"] == "typing"
+    pause = min(len(texts.UNKNOWN_COMMAND) * TYPING_PER_CHAR, TYPING_MAX)
+    assert message.time - action.time >= pause - 0.05  # "typing…", a pause, then the reply
+    # Each reply of several gets its own indicator, in order.
+    say(fake_api, chat, f"/practice {DRESS}", replies=3)
+    methods = [c.method for c in calls_to(chat)][2:]
+    assert methods == ["sendChatAction", "sendMessage"] * 3
