@@ -10,9 +10,10 @@ only hide cue boundaries that our dictionary already knows.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 import jieba
@@ -21,6 +22,7 @@ from bot.paths import cache_dir
 
 jieba.setLogLevel(logging.WARNING)  # jieba logs its loading to stderr at DEBUG otherwise
 
+CACHE_SIZE = 50_000
 _lock = threading.Lock()
 _tokenizers: dict[tuple[Path, frozenset[str]], Segmenter] = {}
 
@@ -44,9 +46,15 @@ class Segmenter:
         for word in sorted(set(words)):
             if len(word) > 1 and word not in self._jieba.FREQ:
                 self._jieba.add_word(word)
+        # Scripted customers repeat their lines across every candidate of a scenario, and a
+        # re-score reads the same transcripts again: remember recent segmentations.
+        self._cached = functools.lru_cache(maxsize=CACHE_SIZE)(self._segment)
 
-    def __call__(self, text: str) -> Iterator[tuple[str, int, int]]:
-        return self._jieba.tokenize(text, HMM=False)
+    def __call__(self, text: str) -> tuple[tuple[str, int, int], ...]:
+        return self._cached(text)
+
+    def _segment(self, text: str) -> tuple[tuple[str, int, int], ...]:
+        return tuple(self._jieba.tokenize(text, HMM=False))
 
 
 def shared_segmenter(user_dict: Path | None, words: Iterable[str] = ()) -> Segmenter:
