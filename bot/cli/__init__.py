@@ -17,6 +17,7 @@ from bot.app import App
 from bot.cli.chat import chat
 from bot.cli.dialogues import dialogues
 from bot.cli.exam import exam
+from bot.cli.rubric import rubric
 from bot.cli.score import eval_cmd, report, score
 from bot.cli.telegram import telegram
 from bot.cli.transcripts import transcripts
@@ -45,6 +46,7 @@ cli.add_command(score)
 cli.add_command(report)
 cli.add_command(eval_cmd)
 cli.add_command(exam)
+cli.add_command(rubric)
 cli.add_command(telegram)
 
 

@@ -1,4 +1,7 @@
-"""``kefu exam``: what the exam organiser runs; ``codes`` makes and lists one-time access codes."""
+"""``kefu exam``: what the exam organiser runs.
+
+``codes`` makes and lists one-time access codes; ``draw`` does the module draw (抽考).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ import json
 import click
 
 from bot.app import App
+from bot.core.draw import NAMES_ZH
+from bot.core.draw import draw as draw_modules
 from bot.core.errors import KefuError
 from bot.storage import telegram as store
 
@@ -61,3 +66,32 @@ def codes(app: App, scenario: str | None, count: int, list_: bool, as_json: bool
         click.echo(json.dumps(made))
     else:
         click.echo("\n".join(made))
+
+
+@exam.command()
+@click.option("--count", type=int, required=True, help="考生人数（不小于 1）。")
+@click.option(
+    "--seed",
+    type=int,
+    required=True,
+    help="随机种子（必填）：同样的人数和种子总是得到同样的抽考结果，请记录并公布它。",
+)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（见 contract 第 8 节）。")
+def draw(count: int, seed: int, as_json: bool) -> None:
+    """按考核标准的比例抽考模块。Draw each candidate's module (standard, section 五).
+
+    40% 考网络客户服务与管理，其余四个模块各 15%，人数四舍五入；四舍五入后剩余的考生随机分入
+    三个核心模块（美工、运营、推广），多出的人数随机从核心模块中扣除。种子决定一切随机选择。
+    """
+    result = draw_modules(count, seed)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        return
+    click.echo(f"抽考结果：{count} 名考生，种子 {seed}")
+    for module, n in result.counts.items():  # the count first: Chinese names vary in width
+        click.echo(f"  {n:>4} 人  {NAMES_ZH[module]}")
+    click.echo("")
+    click.echo("考生 → 模块：")
+    digits = len(str(count))
+    for i, module in enumerate(result.assignments, start=1):
+        click.echo(f"  {i:>{digits}}  {NAMES_ZH[module]}")

@@ -3,6 +3,10 @@
 A form is data (``rubric/**/*.yaml``); each row names a scorer from ``bot.core.scorers`` and
 gives it parameters, so trainers can change weights without touching code. Every form sums to
 100: 95 for skills and 5 for professional conduct, as the standard says.
+
+Chat forms (``rubric/chat/``, non-empty ``kinds``) are filled by the analyser. Project forms
+(``rubric/forms/``, one per project of Table 1) are filled by a grader; a project row may name
+chat rows in ``from_chat``, whose earned share of their maxima fills it in proportion.
 """
 
 from __future__ import annotations
@@ -13,6 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 FORM_MAX = 100
 CONDUCT_MAX = 5
+
+# The five modules of the exam (表1), by the id used in every form's ``module``.
+MODULES: dict[str, str] = {
+    "customer_service": "网络客户服务与管理",
+    "visual_design": "网站（店）美工",
+    "platform_operations": "电商平台运营",
+    "search_promotion": "企业网络推广",
+    "new_media": "移动新媒体推广",
+}
 
 
 class _Strict(BaseModel):
@@ -30,6 +43,9 @@ class RubricRow(_Strict):
     conduct: bool = False
     scorer: str | None = None
     params: dict[str, Any] = {}
+    # Chat row ids whose earned share (points / max, summed over those scored) fills this row
+    # in proportion; only in project forms, for the points a chat conversation shows.
+    from_chat: list[str] = []
 
 
 class RubricForm(_Strict):
@@ -48,9 +64,17 @@ class RubricForm(_Strict):
 Path = tuple[str | int, ...]
 
 
-def form_problems(form: RubricForm, scorers: dict[str, Any]) -> list[tuple[Path, str]]:
-    """Return what is wrong with a structurally valid form: sums, ids, scorer names."""
+def form_problems(
+    form: RubricForm, scorers: dict[str, Any], chat_rows: set[str] | None = None
+) -> list[tuple[Path, str]]:
+    """Return what is wrong with a structurally valid form: sums, ids, scorer names, references.
+
+    ``chat_rows`` holds the row ids of the chat forms that ``from_chat`` may name; ``None``
+    skips that check (a form read on its own cannot know the others).
+    """
     problems: list[tuple[Path, str]] = []
+    if form.module not in MODULES:
+        problems.append((("module",), f"未知的模块“{form.module}”（可用：{', '.join(MODULES)}）"))
     total = round(sum(r.max for r in form.items), 2)
     if total != form.max:
         problems.append((("items",), f"各行满分之和是 {total:g}，应等于表的满分 {form.max:g}"))
@@ -81,4 +105,27 @@ def form_problems(form: RubricForm, scorers: dict[str, Any]) -> list[tuple[Path,
                         f"（可用：{', '.join(scorers[row.scorer].defaults)}）",
                     )
                 )
+        problems.extend(_from_chat_problems(form, i, row, chat_rows))
+    return problems
+
+
+def _from_chat_problems(
+    form: RubricForm, i: int, row: RubricRow, chat_rows: set[str] | None
+) -> list[tuple[Path, str]]:
+    if not row.from_chat:
+        return []
+    if form.kinds:
+        return [(("items", i, "from_chat"), "聊天评分表的行不能用 from_chat（只用于项目评分表）")]
+    if row.scorer is not None:
+        return [(("items", i, "from_chat"), "一行不能同时有 scorer 和 from_chat，请二选一")]
+    problems: list[tuple[Path, str]] = []
+    for j, ref in enumerate(row.from_chat):
+        if chat_rows is not None and ref not in chat_rows:
+            problems.append(
+                (
+                    ("items", i, "from_chat", j),
+                    f"from_chat 引用的聊天评分行“{ref}”不存在"
+                    f"（可用：{', '.join(sorted(chat_rows)) or '无'}）",
+                )
+            )
     return problems
