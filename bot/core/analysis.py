@@ -139,9 +139,11 @@ class TranscriptAnalyzer:
         last_customer: int | None = None
         answered: set[int] = set()
         seen: list[tuple[int, str]] = []
+        bargained = False
         for i, msg in enumerate(transcript.messages):
             if msg.role == "customer":
                 read = self.customer.analyze(msg.text)
+                bargained = bargained or "bargain" in read.moves
                 found = dict(read.moves)
                 if read.asks_question:
                     found.pop("accept", None)  # "可以吗？" asks, it does not agree
@@ -163,6 +165,10 @@ class TranscriptAnalyzer:
                 repeat_of = next((j for j, earlier in seen if _alike(earlier, skeleton)), None)
             seen.append((i, skeleton))
             moves = {m: h for m, h in a.moves.items() if m in allowed}
+            if "negotiate" in moves and not a.concessions and not bargained:
+                # Holding a price is only bargaining when the customer has bargained; an offer
+                # of a perk is bargaining whenever it comes.
+                del moves["negotiate"]
             findings.append(
                 MessageFinding(
                     index=i,

@@ -83,3 +83,12 @@ def test_moves_outside_the_kind_are_kept_apart(analyzer):
     a = analyzer.analyze(chat("能退吗", "亲，支持七天无理由退货的"))
     assert "legal" not in a.messages[0].moves  # not a presale move
     assert "legal" in a.messages[0].other_moves
+
+
+def test_holding_the_price_is_negotiation_only_after_bargaining(analyzer):
+    unasked = analyzer.analyze(chat("这件多少钱？", "亲，199元，已经是活动价了"))
+    assert "negotiate" not in unasked.messages[0].moves
+    asked = analyzer.analyze(chat("能便宜点吗？", "亲，199元，已经是活动价了"))
+    assert "negotiate" in asked.messages[0].moves
+    offered = analyzer.analyze(chat("这件多少钱？", "亲，199元，今天下单还送您运费险哦"))
+    assert "negotiate" in offered.messages[0].moves
