@@ -26,7 +26,7 @@ BOX_W, BOX_H, COL_GAP, ROW_GAP, MARGIN = 230, 60, 40, 80, 30
 def rule_label(rule: Rule) -> str:
     """The words on an arrow: the moves (in Chinese) and any conditions."""
     label = "/".join(MOVE_TITLES.get(m, m) for m in rule.when)
-    extra = [*rule.if_, *(f"给{o}" for o in rule.offers)]
+    extra = [*rule.if_, *(["给" + "/".join(rule.offers)] if rule.offers else [])]
     return label + (f" [{', '.join(extra)}]" if extra else "")
 
 
@@ -117,7 +117,9 @@ def layout(sc: Scenario) -> tuple[list[Box], list[Arrow], int, int]:
             if b.y > a.y:  # forwards: bottom edge to top edge
                 x2, y2 = b.x + BOX_W / 2, b.y
                 path = f"M{x1},{y1} C{x1},{y1 + 40} {x2},{y2 - 40} {x2},{y2}"
-                lx, ly = (x1 + x2) / 2, (y1 + y2) / 2
+                # Labels near their source, one line per arrow, so the arrows of one state do not
+                # write over each other where they cross.
+                lx, ly = x1 + (x2 - x1) * 0.3, y1 + 16 + 13 * i
             elif b.y == a.y and b.name != a.name:  # same row: side to side
                 left_to_right = b.x > a.x
                 x1, y1 = (a.x + BOX_W, a.y + BOX_H / 2) if left_to_right else (a.x, a.y + BOX_H / 2)
