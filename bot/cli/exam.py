@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -95,3 +96,47 @@ def draw(count: int, seed: int, as_json: bool) -> None:
     digits = len(str(count))
     for i, module in enumerate(result.assignments, start=1):
         click.echo(f"  {i:>{digits}}  {NAMES_ZH[module]}")
+
+
+@exam.command("create")
+@click.option("--name", required=True, help="考试名称。")
+@click.option("--date", "day", required=True, help="考试日期（YYYY-MM-DD）。")
+@click.pass_obj
+def create_cmd(app: App, name: str, day: str) -> int:
+    """新建一场考试，输出考试编号。Create an exam."""
+    import datetime as dt
+
+    from bot.storage.exams import create_exam
+
+    try:
+        dt.date.fromisoformat(day)
+    except ValueError:
+        raise KefuError(f"日期“{day}”格式不对（应为 YYYY-MM-DD，如 2026-06-10）") from None
+    exam_id = create_exam(app.db, name, day)
+    click.echo(f"已创建考试 {exam_id}：{name}（{day}）")
+    return 0
+
+
+@exam.command("list")
+@click.pass_obj
+def list_cmd(app: App) -> int:
+    """列出所有考试及名单人数。"""
+    from bot.storage.exams import list_exams
+
+    for e in list_exams(app.db):
+        click.echo(f"{e.id:>4}  {e.date}  {e.candidates:>4} 人  {e.name}")
+    return 0
+
+
+@exam.command("roster")
+@click.argument("exam_id", type=int)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def roster_cmd(app: App, exam_id: int, file: Path) -> int:
+    """导入考生名单（CSV 或 XLSX，表头：准考证号、姓名、班级、学校）；有错误的行全部列出，一个也不导入。"""
+    from bot.roster import read_roster
+    from bot.storage.exams import import_roster
+
+    count = import_roster(app.db, exam_id, read_roster(file))
+    click.echo(f"已导入 {count} 名考生到考试 {exam_id}")
+    return 0

@@ -116,5 +116,6 @@ class MessageRow(Base):
     conversation: Mapped[ConversationRow] = relationship(back_populates="messages")
 
 
-# The Telegram channel's tables share this base, so that ``open_database`` creates them too.
+# The Telegram channel's and the exams' tables share this base, so ``open_database`` creates them.
+import bot.storage.exam_models  # noqa: E402
 import bot.storage.telegram_models  # noqa: E402, F401

@@ -1,0 +1,92 @@
+"""Exams and rosters from the command line: bad rows reported by number, nothing half-imported."""
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+KEFU = Path(sys.executable).parent / "kefu"
+HEADER = ["准考证号", "姓名", "班级", "学校"]
+
+
+def roster_rows(n: int = 37) -> list[list[str]]:
+    return [
+        [f"2026{i:04d}", f"考生{i}", f"电商{1 + i % 3}班", "长沙商贸职院"] for i in range(1, n + 1)
+    ]
+
+
+@pytest.fixture
+def run(tmp_path):
+    env = {**os.environ, "KEFU_DB": f"sqlite:///{tmp_path / 'kefu.db'}"}
+
+    def run(*args):
+        return subprocess.run(
+            [str(KEFU), *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
+        )
+
+    return run
+
+
+def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
+    with path.open("w", encoding=encoding, newline="") as f:
+        csv.writer(f).writerows([HEADER, *rows])
+    return path
+
+
+def test_bad_rows_are_reported_and_nothing_is_imported_until_fixed(run, tmp_path):
+    assert (
+        run("exam", "create", "--name", "2026 电商技能考核", "--date", "2026-06-10").returncode == 0
+    )
+    rows = roster_rows()
+    bad = [
+        *rows[:10],
+        ["20260099", "", "电商1班", "长沙商贸职院"],
+        *rows[10:20],
+        [rows[3][0], "重复", "电商2班", "x"],
+        *rows[20:],
+    ]
+    path = write_csv(tmp_path / "roster.csv", bad)
+    result = run("exam", "roster", "1", str(path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{path}:12: 缺少 姓名" in result.stderr
+    assert f"{path}:23: 准考证号 20260004 与第 5 行重复" in result.stderr
+    assert "没有导入任何考生" in result.stderr
+    assert "0 人" in run("exam", "list").stdout
+    fixed = write_csv(tmp_path / "fixed.csv", rows)
+    assert run("exam", "roster", "1", str(fixed)).stdout.strip() == "已导入 37 名考生到考试 1"
+    assert "37 人" in run("exam", "list").stdout
+    again = run("exam", "roster", "1", str(fixed))
+    assert again.returncode == 2 and "已在本场考试的名单中" in again.stderr
+
+
+def test_xlsx_and_gbk_csv_rosters(run, tmp_path):
+    run("exam", "create", "--name", "A", "--date", "2026-06-10")
+    run("exam", "create", "--name", "B", "--date", "2026-06-11")
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in roster_rows(5):
+        sheet.append(row)
+    book.save(tmp_path / "roster.xlsx")
+    assert run("exam", "roster", "1", str(tmp_path / "roster.xlsx")).returncode == 0
+    gbk = write_csv(tmp_path / "gbk.csv", roster_rows(4), encoding="gb18030")
+    assert run("exam", "roster", "2", str(gbk)).returncode == 0
+    listing = run("exam", "list").stdout
+    assert "5 人  A" in listing and "4 人  B" in listing
+
+
+def test_wrong_header_and_unknown_exam(run, tmp_path):
+    run("exam", "create", "--name", "A", "--date", "2026-06-10")
+    path = tmp_path / "r.csv"
+    path.write_text("学号,姓名\n1,张三\n", encoding="utf-8")
+    result = run("exam", "roster", "1", str(path))
+    assert result.returncode == 2 and f"{path}:1: 表头缺少 准考证号、班级、学校" in result.stderr
+    assert (
+        run("exam", "roster", "9", str(write_csv(tmp_path / "ok.csv", roster_rows(2)))).returncode
+        == 2
+    )
+    assert run("exam", "create", "--name", "A", "--date", "6/10").returncode == 2
