@@ -1,14 +1,8 @@
 """The real ``kefu`` command, end to end, in a subprocess, as a user would run it."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
-KEFU = Path(sys.executable).parent / "kefu"
 DATA = Path(__file__).parents[1] / "data"
 SAMPLE = DATA / "transcripts" / "presale-sample.json"
 
@@ -21,25 +15,6 @@ GOOD_AGENT = [
     "48小时内给您发出，发货后会第一时间通知您，祝您生活愉快，欢迎下次光临～",
 ]
 RUDE_AGENT = ["在", "不知道，你自己看详情页", "嫌贵别买"]
-
-
-@pytest.fixture
-def run(tmp_path):
-    env = {**os.environ, "KEFU_DB": f"sqlite:///{tmp_path / 'kefu.db'}"}
-    env.pop("KEFU_DEBUG", None)
-
-    def run(*args, stdin=""):
-        return subprocess.run(
-            [str(KEFU), *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=tmp_path,
-            timeout=120,
-        )
-
-    return run
 
 
 def test_list_json_shows_bundled_scenarios(run):

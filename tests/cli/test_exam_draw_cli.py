@@ -1,27 +1,8 @@
 """``kefu exam draw`` as an exam organiser runs it (contract section 8)."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
-KEFU = Path(sys.executable).parent / "kefu"
-
-
-@pytest.fixture
-def run(tmp_path):
-    env = {**os.environ, "KEFU_DB": f"sqlite:///{tmp_path / 'kefu.db'}"}
-    env.pop("KEFU_DEBUG", None)
-
-    def run(*args):
-        return subprocess.run(
-            [str(KEFU), *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
-        )
-
-    return run
 
 
 def test_one_hundred_candidates_json(run):

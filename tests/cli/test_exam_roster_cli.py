@@ -1,15 +1,10 @@
 """Exams and rosters from the command line: bad rows reported by number, nothing half-imported."""
 
 import csv
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
 from openpyxl import Workbook
 
-KEFU = Path(sys.executable).parent / "kefu"
 HEADER = ["准考证号", "姓名", "班级", "学校"]
 
 
@@ -17,18 +12,6 @@ def roster_rows(n: int = 37) -> list[list[str]]:
     return [
         [f"2026{i:04d}", f"考生{i}", f"电商{1 + i % 3}班", "长沙商贸职院"] for i in range(1, n + 1)
     ]
-
-
-@pytest.fixture
-def run(tmp_path):
-    env = {**os.environ, "KEFU_DB": f"sqlite:///{tmp_path / 'kefu.db'}"}
-
-    def run(*args):
-        return subprocess.run(
-            [str(KEFU), *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
-        )
-
-    return run
 
 
 def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:

@@ -1,28 +1,10 @@
 """``kefu score``, ``kefu report`` and ``kefu eval`` as a user runs them."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
-KEFU = Path(sys.executable).parent / "kefu"
 DATA = Path(__file__).parents[1] / "data"
 SAMPLE = DATA / "transcripts" / "presale-sample.json"
-
-
-@pytest.fixture
-def run(tmp_path):
-    env = {**os.environ, "KEFU_DB": f"sqlite:///{tmp_path / 'kefu.db'}"}
-
-    def run(*args):
-        return subprocess.run(
-            [str(KEFU), *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
-        )
-
-    return run
 
 
 def test_score_json_follows_the_contract(run):

@@ -1,0 +1,30 @@
+"""The real ``kefu`` command in a subprocess, with its own SQLite file, as a user runs it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+KEFU = Path(sys.executable).parent / "kefu"
+
+
+@pytest.fixture
+def run(tmp_path):
+    """Run ``kefu ARGS`` in ``tmp_path`` with ``KEFU_DB`` there; return the finished process."""
+    env = {**os.environ, "KEFU_DB": f"sqlite:///{tmp_path / 'kefu.db'}"}
+    env.pop("KEFU_DEBUG", None)  # tests check that no traceback is shown
+
+    def run(*args, stdin=""):
+        return subprocess.run(
+            [str(KEFU), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+        )
+
+    return run
