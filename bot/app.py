@@ -67,6 +67,19 @@ class App:
         form = self.rubrics.chat_form(transcript.kind)
         return score(self.analyzer.analyze(transcript), form, advice)
 
+    def scenario_version(self, scenario_id: str, digest: str | None = None) -> Scenario | None:
+        """The scenario as pinned under ``digest`` (an exam draw), else the library's; None if neither."""
+        if digest is not None:
+            current = self.library.scenarios.get(scenario_id)
+            if current is not None and current.content_hash() == digest:
+                return current
+            from bot.storage.sheets import pinned_scenario
+
+            pinned = pinned_scenario(self.db, digest)
+            if pinned is not None:
+                return pinned
+        return self.library.scenarios.get(scenario_id)
+
     def engine_for(self, scenario: Scenario) -> CustomerEngine:
         """Return the one shared state machine of a scenario version."""
         key = (scenario.id, scenario.content_hash())

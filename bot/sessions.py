@@ -81,7 +81,9 @@ class LiveChat:
         stored = load_conversation(app.db, chat_id)
         if stored.snapshot is None or stored.scenario_id is None or stored.finished:
             raise KefuError(f"对话 {chat_id} 不能继续：它是导入的记录，或已经结束。")
-        scenario = app.library.get(stored.scenario_id)
+        scenario = app.scenario_version(stored.scenario_id, stored.scenario_hash)
+        if scenario is None:
+            scenario = app.library.get(stored.scenario_id)  # raises NotFound with a suggestion
         convo = app.engine_for(scenario).resume(stored.snapshot)
         return cls(app, chat_id, scenario, convo)
 

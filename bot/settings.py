@@ -31,6 +31,14 @@ TABLE: tuple[Setting, ...] = (
     ),
     Setting("dialogues", "KEFU_DIALOGUES", None, "剧本文件夹（默认：内置的 dialogues/）"),
     Setting("lexicon", "KEFU_LEXICON", None, "提示词文件夹（默认：内置的 rubric/lexicon/）"),
+    # Exams and grading (kefu exam, kefu user).
+    Setting("user", "KEFU_USER", "", "以哪位用户的身份操作（评分、定稿等）；也可用 --as 姓名"),
+    Setting(
+        "double_mark_threshold",
+        "KEFU_DOUBLE_MARK_THRESHOLD",
+        2.0,
+        "双评时同一行两位评分员相差超过多少分，交第三位评分员仲裁",
+    ),
     # The Telegram channel (kefu telegram).
     Setting("nudge_seconds", "KEFU_NUDGE_SECONDS", 120.0, "考生沉默多少秒后顾客催一句“在吗？”"),
     Setting("exam_minutes", "KEFU_EXAM_MINUTES", 20.0, "考试对话的时限（分钟），到时自动结束"),
@@ -70,6 +78,8 @@ class Settings:
     db: str
     dialogues: Path | None
     lexicon: Path | None
+    user: str = ""
+    double_mark_threshold: float = 2.0
     nudge_seconds: float = 120.0
     exam_minutes: float = 20.0
     max_message_chars: int = 1000

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
 import click
@@ -49,6 +49,9 @@ def run_chat(
     feedback: bool = True,
     seed: int | None = None,
     out: TextIO | None = None,
+    mode: str = "practice",
+    candidate: str | None = None,
+    on_start: Callable[[LiveChat], None] | None = None,
 ) -> LiveChat:
     """Play one conversation in the terminal; return it when it ends."""
     interactive = sys.stdin.isatty() if interactive is None else interactive
@@ -65,7 +68,13 @@ def run_chat(
         out.flush()
 
     click.echo(click.style(brief_text(scenario), fg="yellow"), file=info)
-    chat, opening = LiveChat.start(app, scenario, seed=seed)
+    chat, opening = LiveChat.start(app, scenario, seed=seed, mode=mode, candidate=candidate)
+    if on_start is not None:
+        try:
+            on_start(chat)
+        except BaseException:
+            chat.abandon()
+            raise
     click.echo(click.style(f"（对话编号 {chat.id}；Ctrl-D 或 Ctrl-C 结束）", dim=True), file=info)
     say(opening)
     source = interactive_lines() if interactive and lines is None else (lines or sys.stdin)

@@ -21,6 +21,7 @@ from bot.cli.rubric import rubric
 from bot.cli.score import eval_cmd, report, score
 from bot.cli.telegram import telegram
 from bot.cli.transcripts import transcripts
+from bot.cli.user import user
 from bot.core.errors import KefuError
 from bot.settings import TABLE, Settings
 
@@ -29,14 +30,20 @@ _DB_HELP = next(s.help for s in TABLE if s.name == "db")
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", metavar="URL", help=f"{_DB_HELP}；也可用环境变量 KEFU_DB。")
+@click.option(
+    "--as",
+    "user",
+    metavar="NAME",
+    help="以哪位用户的身份操作（评分、定稿、管理考试）；也可用环境变量 KEFU_USER。",
+)
 @click.version_option(__version__, prog_name="kefu")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, user: str | None) -> None:
     """kefu（客服）：电商技能考核“网络客户服务与管理”模块的模拟顾客与评分系统。
 
     Role-play and scoring for the customer-service module of the e-commerce skills exam.
     """
-    ctx.obj = App(Settings.resolve({"db": db}))
+    ctx.obj = App(Settings.resolve({"db": db, "user": user}))
 
 
 cli.add_command(chat)
@@ -48,6 +55,7 @@ cli.add_command(eval_cmd)
 cli.add_command(exam)
 cli.add_command(rubric)
 cli.add_command(telegram)
+cli.add_command(user)
 
 
 def main(argv: list[str] | None = None) -> None:

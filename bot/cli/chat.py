@@ -21,6 +21,11 @@ DEFAULT_SCENARIO = "presale-dress-size"
 @click.option("--seed", type=int, help="随机种子：同一种子、同样的回复，顾客说的话也相同。")
 @click.option("--exam", is_flag=True, help="考试模式：不显示识别出的客服动作。")
 @click.option(
+    "--code",
+    metavar="CODE",
+    help="考试码（抽考时发给客服考生）：用抽到的剧本和版本开始考试对话，不显示评分。",
+)
+@click.option(
     "--watch",
     is_flag=True,
     help="排练模式（培训师）：剧本文件改动后自动重新载入并重放，不保存对话。",
@@ -33,6 +38,7 @@ def chat(
     as_json: bool,
     seed: int | None,
     exam: bool,
+    code: str | None,
     watch: bool,
 ):
     """和模拟顾客聊天（你扮演店铺客服）。Chat with a scripted customer.
@@ -59,6 +65,10 @@ def chat(
         return 0
     if as_json:
         raise click.UsageError("--json 只能与 --list 一起使用。")
+    if code is not None:
+        if scenario or watch:
+            raise click.UsageError("--code 不能与剧本 id 或 --watch 一起使用：考试码已决定剧本。")
+        return exam_chat(app, code, seed)
     chosen = lib.get(scenario or DEFAULT_SCENARIO)
     if watch:
         from bot.channels.rehearsal import rehearse
@@ -66,4 +76,32 @@ def chat(
         rehearse(app, chosen, seed=1 if seed is None else seed)
         return 0
     run_chat(app, chosen, seed=seed, feedback=not exam)
+    return 0
+
+
+def exam_chat(app: App, code: str, seed: int | None) -> int:
+    """An exam conversation opened with a draw's access code; its score goes into the sheet."""
+    from bot.core.errors import KefuError
+    from bot.grading import collect_chats
+    from bot.storage.sheets import sheet_by_code, use_code
+
+    sheet = sheet_by_code(app.db, code)
+    if sheet is None:
+        raise KefuError(f"考试码“{code}”不存在。提示：检查抄写是否有误（不含 0、O、1、I）。")
+    if sheet.code_used:
+        raise KefuError(f"考试码 {sheet.code} 已经用过，每个考试码只能用一次。请联系监考老师。")
+    scenario = app.scenario_version(sheet.scenario_id or "", sheet.scenario_hash)
+    if scenario is None:
+        raise KefuError(f"考试码 {sheet.code} 的剧本 {sheet.scenario_id} 找不到。请联系监考老师。")
+    code_ = sheet.code or ""
+    run_chat(
+        app,
+        scenario,
+        seed=seed,
+        feedback=False,
+        mode="exam",
+        candidate=sheet.exam_number,
+        on_start=lambda chat: use_code(app.db, code_, chat.id),
+    )
+    collect_chats(app, sheet.exam_id)
     return 0

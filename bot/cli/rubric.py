@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 import click
 
+from bot.cli.table import table
 from bot.core.rubric import MODULES, RubricForm
 from bot.paths import rubric_dir
 from bot.rubrics import Rubrics
@@ -60,14 +60,6 @@ def form_json(form: RubricForm, file: Path | None = None) -> dict[str, Any]:
     }
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
-
-
 @rubric.command("list")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON 数组（见 contract 第 7 节）。")
 def list_cmd(as_json: bool):
@@ -98,9 +90,7 @@ def list_cmd(as_json: bool):
         ]
         for f in forms
     ]
-    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
-    for r in [header, *rows]:
-        click.echo("  ".join([*(_pad(c, w) for c, w in zip(r, widths, strict=False)), r[-1]]))
+    click.echo(table(header, rows))
     return 0
 
 

@@ -3,7 +3,7 @@
 The rule, as implemented (contract section 8, ``kefu exam draw``):
 
 - Targets: 40% of the N candidates take 网络客户服务与管理 (``customer_service``), 15% each take
-  网站(店)美工 (``visual_design``), 电商平台运营 (``platform_operations``), 企业网络推广
+  网站（店）美工 (``visual_design``), 电商平台运营 (``platform_operations``), 企业网络推广
   (``search_promotion``) and 移动新媒体推广 (``new_media``). Each target is rounded half up
   (四舍五入: 1.5 → 2, 0.45 → 0), in exact integer arithmetic, never with banker's rounding.
 - Leftover: if the targets sum to less than N, each leftover candidate goes to a different core
@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.errors import KefuError
+from bot.core.rubric import MODULES
 
 # In the contract's key order; the value is the share in percent.
 SHARES: dict[str, int] = {
@@ -42,13 +43,8 @@ SHARES: dict[str, int] = {
 # The three core modules (岗位核心技能模块) that absorb the leftover or give back the surplus.
 CORE: tuple[str, ...] = ("visual_design", "platform_operations", "search_promotion")
 
-NAMES_ZH: dict[str, str] = {
-    "customer_service": "网络客户服务与管理",
-    "visual_design": "网站(店)美工",
-    "platform_operations": "电商平台运营",
-    "search_promotion": "企业网络推广",
-    "new_media": "移动新媒体推广",
-}
+# The modules' names as the standard writes them.
+NAMES_ZH: dict[str, str] = MODULES
 
 
 def round_half_up(numerator: int, denominator: int) -> int:
@@ -89,3 +85,51 @@ def draw(count: int, seed: int) -> Draw:
     assignments = [module for module, n in counts.items() for _ in range(n)]
     rng.shuffle(assignments)
     return Draw(counts=counts, assignments=assignments)
+
+
+# The customer-service projects an exam can ask for (``kefu exam create --service``).
+SERVICES: dict[str, str] = {"presale": "售前", "aftersale": "售后", "both": "售前或售后（随机）"}
+
+
+@dataclass(frozen=True)
+class Placement:
+    """What one candidate takes: module, project, and for customer service the scenario."""
+
+    module: str
+    project: str
+    scenario: str | None = None
+
+
+def place(
+    assignments: list[str],
+    seed: int,
+    projects: dict[str, list[str]],
+    scenarios: dict[str, list[str]],
+    service: str = "both",
+) -> list[Placement]:
+    """Give each drawn module a project at random, and customer service a scenario at random.
+
+    ``projects`` lists each module's projects (customer service: ``presale`` and ``aftersale``);
+    ``service`` narrows customer service to one of them; ``scenarios`` lists the scenario ids
+    a project's chat may use. A random stream of its own, derived from the seed, keeps the
+    module draw exactly as ``draw`` gives it.
+    """
+    if service not in SERVICES:
+        raise KefuError(f"未知的客服项目“{service}”（可用：{', '.join(SERVICES)}）")
+    rng = random.Random(f"kefu-place:{seed}")
+    out = []
+    for module in assignments:
+        choices = sorted(projects.get(module, []))
+        if module == "customer_service" and service != "both":
+            choices = [p for p in choices if p == service]
+        if not choices:
+            raise KefuError(f"模块“{NAMES_ZH[module]}”没有可用的项目评分表（rubric/forms/）")
+        project = rng.choice(choices)
+        scenario = None
+        if module == "customer_service":
+            pool = sorted(scenarios.get(project, []))
+            if not pool:
+                raise KefuError(f"客服项目“{project}”没有可用的剧本（dialogues/）")
+            scenario = rng.choice(pool)
+        out.append(Placement(module, project, scenario))
+    return out

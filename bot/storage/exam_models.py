@@ -1,4 +1,4 @@
-"""The exam administration tables: exams and their rosters of candidates.
+"""The exam administration tables: exams, their rosters of candidates, pinned script versions.
 
 They share ``Base`` with the conversation tables so that ``open_database`` creates them too.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models import Base
@@ -22,6 +22,11 @@ class ExamRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     date: Mapped[str] = mapped_column(String(10))  # ISO date, as the school writes it
     created_at_utc: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    # Which customer-service project its candidates take: presale, aftersale or both.
+    service: Mapped[str] = mapped_column(String(20), default="both")
+    # Set once by the draw, which can then not be run again for this exam.
+    seed: Mapped[int | None] = mapped_column(BigInteger)
+    drawn_at_utc: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
 
 
 class CandidateRow(Base):
@@ -37,3 +42,18 @@ class CandidateRow(Base):
     class_name: Mapped[str] = mapped_column(String(100))
     school: Mapped[str] = mapped_column(String(200))
     roster_row: Mapped[int] = mapped_column(Integer)
+
+
+class ScenarioVersionRow(Base):
+    """A script version pinned by a draw: the validated scenario as JSON, by its content hash.
+
+    An exam chat runs on this copy, so a trainer editing the file during the exam changes
+    nothing for the candidates who were given the earlier version.
+    """
+
+    __tablename__ = "scenario_versions"
+
+    hash: Mapped[str] = mapped_column(String(128), primary_key=True)
+    scenario_id: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    pinned_at_utc: Mapped[datetime] = mapped_column(DateTime(timezone=False))

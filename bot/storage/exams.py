@@ -8,7 +8,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from bot.core.errors import KefuError, NotFound
+from bot.storage.audit import record
 from bot.storage.exam_models import CandidateRow, ExamRow
+from bot.storage.repository import _writing
 from bot.storage.times import now, split_time
 
 
@@ -29,14 +31,23 @@ class Exam:
     name: str
     date: str
     candidates: int
+    service: str = "both"
+    seed: int | None = None
+
+    @property
+    def drawn(self) -> bool:
+        return self.seed is not None
 
 
-def create_exam(engine: Engine, name: str, date: str) -> int:
+def create_exam(
+    engine: Engine, name: str, date: str, service: str = "both", actor: str = ""
+) -> int:
     """Create an exam; return its id."""
-    with Session(engine) as session:
-        row = ExamRow(name=name, date=date, created_at_utc=split_time(now())[0])
+    with _writing(engine) as session:
+        row = ExamRow(name=name, date=date, service=service, created_at_utc=split_time(now())[0])
         session.add(row)
-        session.commit()
+        session.flush()
+        record(session, actor, "exam", exam_id=row.id, after=f"{name}（{date}）")
         return row.id
 
 
@@ -49,7 +60,7 @@ def get_exam(engine: Engine, exam_id: int) -> Exam:
         count = session.scalar(
             select(func.count()).select_from(CandidateRow).where(CandidateRow.exam_id == exam_id)
         )
-        return Exam(row.id, row.name, row.date, count or 0)
+        return Exam(row.id, row.name, row.date, count or 0, row.service, row.seed)
 
 
 def list_exams(engine: Engine) -> list[Exam]:
@@ -58,10 +69,13 @@ def list_exams(engine: Engine) -> list[Exam]:
     return [get_exam(engine, i) for i in ids]
 
 
-def import_roster(engine: Engine, exam_id: int, candidates: list[Candidate]) -> int:
+def import_roster(
+    engine: Engine, exam_id: int, candidates: list[Candidate], actor: str = "", source: str = ""
+) -> int:
     """Add a whole roster in one transaction: all of it or, on any conflict, none of it."""
-    get_exam(engine, exam_id)
-    with Session(engine) as session:
+    if get_exam(engine, exam_id).drawn:
+        raise KefuError(f"考试 {exam_id} 已经抽考，不能再导入考生。")
+    with _writing(engine) as session:
         taken = set(
             session.scalars(
                 select(CandidateRow.exam_number).where(CandidateRow.exam_id == exam_id)
@@ -87,7 +101,9 @@ def import_roster(engine: Engine, exam_id: int, candidates: list[Candidate]) -> 
             )
             for c in candidates
         )
-        session.commit()
+        record(
+            session, actor, "roster", exam_id=exam_id, after=f"{len(candidates)} 人", reason=source
+        )
     return len(candidates)
 
 

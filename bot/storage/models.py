@@ -118,4 +118,5 @@ class MessageRow(Base):
 
 # The Telegram channel's and the exams' tables share this base, so ``open_database`` creates them.
 import bot.storage.exam_models  # noqa: E402
+import bot.storage.grading_models  # noqa: E402
 import bot.storage.telegram_models  # noqa: E402, F401

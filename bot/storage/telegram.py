@@ -95,6 +95,7 @@ class ExamCode:
     used_at: datetime | None
     chat_id: int | None
     conversation_id: str | None
+    scenario_hash: str | None = None  # the pinned version, for codes made by an exam draw
 
     @property
     def used(self) -> bool:
@@ -401,4 +402,5 @@ def _code(row: ExamCodeRow) -> ExamCode:
         row.used_at_utc,
         row.chat_id,
         row.conversation_id,
+        row.scenario_hash,
     )

@@ -87,6 +87,8 @@ class ExamCodeRow(Base):
 
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     scenario_id: Mapped[str] = mapped_column(String(200))
+    # The pinned script version (scenario_versions.hash) when the code was made by an exam draw.
+    scenario_hash: Mapped[str | None] = mapped_column(String(128))
     created_at_utc: Mapped[datetime] = mapped_column(DateTime(timezone=False))
     used_at_utc: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
     chat_id: Mapped[int | None] = mapped_column(BigInteger)

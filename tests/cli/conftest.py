@@ -16,15 +16,29 @@ def run(tmp_path):
     env = {**os.environ, "KEFU_DB": f"sqlite:///{tmp_path / 'kefu.db'}"}
     env.pop("KEFU_DEBUG", None)  # tests check that no traceback is shown
 
-    def run(*args, stdin=""):
+    def run(*args, stdin="", user=None):
         return subprocess.run(
             [str(KEFU), *args],
             input=stdin,
             capture_output=True,
             text=True,
-            env=env,
+            env={**env, "KEFU_USER": user} if user else env,
             cwd=tmp_path,
             timeout=120,
         )
 
     return run
+
+
+ADMIN = "王主任"
+
+
+@pytest.fixture
+def admin(run):
+    """``run`` acting as an admin user, who is created first."""
+    assert run("user", "add", ADMIN, "--role", "admin").returncode == 0
+
+    def as_admin(*args, stdin=""):
+        return run(*args, stdin=stdin, user=ADMIN)
+
+    return as_admin

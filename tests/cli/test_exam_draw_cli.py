@@ -28,7 +28,7 @@ def test_the_table_is_in_chinese(run):
     assert result.returncode == 0, result.stderr
     for name in [
         "网络客户服务与管理",
-        "网站(店)美工",
+        "网站（店）美工",
         "电商平台运营",
         "企业网络推广",
         "移动新媒体推广",

@@ -20,9 +20,9 @@ def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Pat
     return path
 
 
-def test_bad_rows_are_reported_and_nothing_is_imported_until_fixed(run, tmp_path):
+def test_bad_rows_are_reported_and_nothing_is_imported_until_fixed(admin, tmp_path):
     assert (
-        run("exam", "create", "--name", "2026 电商技能考核", "--date", "2026-06-10").returncode == 0
+        admin("exam", "create", "--name", "2026 电商技能考核", "--date", "2026-06-10").returncode == 0
     )
     rows = roster_rows()
     bad = [
@@ -33,43 +33,57 @@ def test_bad_rows_are_reported_and_nothing_is_imported_until_fixed(run, tmp_path
         *rows[20:],
     ]
     path = write_csv(tmp_path / "roster.csv", bad)
-    result = run("exam", "roster", "1", str(path))
+    result = admin("exam", "roster", "1", str(path))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"{path}:12: 缺少 姓名" in result.stderr
     assert f"{path}:23: 准考证号 20260004 与第 5 行重复" in result.stderr
     assert "没有导入任何考生" in result.stderr
-    assert "0 人" in run("exam", "list").stdout
+    assert "0 人" in admin("exam", "list").stdout
     fixed = write_csv(tmp_path / "fixed.csv", rows)
-    assert run("exam", "roster", "1", str(fixed)).stdout.strip() == "已导入 37 名考生到考试 1"
-    assert "37 人" in run("exam", "list").stdout
-    again = run("exam", "roster", "1", str(fixed))
+    assert admin("exam", "roster", "1", str(fixed)).stdout.strip() == "已导入 37 名考生到考试 1"
+    assert "37 人" in admin("exam", "list").stdout
+    again = admin("exam", "roster", "1", str(fixed))
     assert again.returncode == 2 and "已在本场考试的名单中" in again.stderr
 
 
-def test_xlsx_and_gbk_csv_rosters(run, tmp_path):
-    run("exam", "create", "--name", "A", "--date", "2026-06-10")
-    run("exam", "create", "--name", "B", "--date", "2026-06-11")
+def test_xlsx_and_gbk_csv_rosters(admin, tmp_path):
+    admin("exam", "create", "--name", "A", "--date", "2026-06-10")
+    admin("exam", "create", "--name", "B", "--date", "2026-06-11")
     book = Workbook()
     sheet = book.active
     sheet.append(HEADER)
     for row in roster_rows(5):
         sheet.append(row)
     book.save(tmp_path / "roster.xlsx")
-    assert run("exam", "roster", "1", str(tmp_path / "roster.xlsx")).returncode == 0
+    assert admin("exam", "roster", "1", str(tmp_path / "roster.xlsx")).returncode == 0
     gbk = write_csv(tmp_path / "gbk.csv", roster_rows(4), encoding="gb18030")
-    assert run("exam", "roster", "2", str(gbk)).returncode == 0
-    listing = run("exam", "list").stdout
-    assert "5 人  A" in listing and "4 人  B" in listing
+    assert admin("exam", "roster", "2", str(gbk)).returncode == 0
+    listing = admin("exam", "list").stdout
+    assert "5 人  未抽考  A" in listing and "4 人  未抽考  B" in listing
 
 
-def test_wrong_header_and_unknown_exam(run, tmp_path):
-    run("exam", "create", "--name", "A", "--date", "2026-06-10")
+def test_wrong_header_and_unknown_exam(admin, tmp_path):
+    admin("exam", "create", "--name", "A", "--date", "2026-06-10")
     path = tmp_path / "r.csv"
     path.write_text("学号,姓名\n1,张三\n", encoding="utf-8")
-    result = run("exam", "roster", "1", str(path))
+    result = admin("exam", "roster", "1", str(path))
     assert result.returncode == 2 and f"{path}:1: 表头缺少 准考证号、班级、学校" in result.stderr
     assert (
-        run("exam", "roster", "9", str(write_csv(tmp_path / "ok.csv", roster_rows(2)))).returncode
+        admin("exam", "roster", "9", str(write_csv(tmp_path / "ok.csv", roster_rows(2)))).returncode
         == 2
     )
-    assert run("exam", "create", "--name", "A", "--date", "6/10").returncode == 2
+    assert admin("exam", "create", "--name", "A", "--date", "6/10").returncode == 2
+
+
+def test_only_an_admin_may_create_exams_and_import_rosters(run, admin, tmp_path):
+    anonymous = run("exam", "create", "--name", "A", "--date", "2026-06-10")
+    assert anonymous.returncode == 2 and "需要说明你是谁" in anonymous.stderr
+    assert admin("user", "add", "李老师", "--role", "grader").returncode == 0
+    grader = run("exam", "create", "--name", "A", "--date", "2026-06-10", user="李老师")
+    assert grader.returncode == 2 and "需要管理员" in grader.stderr
+    stranger = run("exam", "create", "--name", "A", "--date", "2026-06-10", user="路人")
+    assert stranger.returncode == 2 and "没有名为“路人”的用户" in stranger.stderr
+    assert admin("exam", "create", "--name", "A", "--date", "2026-06-10").returncode == 0
+    path = write_csv(tmp_path / "r.csv", roster_rows(3))
+    refused = run("exam", "roster", "1", str(path), user="李老师")
+    assert refused.returncode == 2 and "0 人" in admin("exam", "list").stdout

@@ -143,7 +143,11 @@ class ChatService:
             effects.say(chat_id, texts.EXAM_NEEDS_CODE)
             return self._apply(effects)
         code = store.get_code(self.db, code_text)
-        scenario = None if code is None else self.app.library.scenarios.get(code.scenario_id)
+        scenario = (
+            None
+            if code is None
+            else self.app.scenario_version(code.scenario_id, code.scenario_hash)
+        )
         if code is None or scenario is None:
             effects.say(chat_id, texts.CODE_UNKNOWN.format(code=code_text))
             return self._apply(effects)

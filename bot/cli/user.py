@@ -1,0 +1,51 @@
+"""``kefu user``: the named users of the grading system and their roles."""
+
+from __future__ import annotations
+
+import click
+
+from bot.app import App
+from bot.core.grading import ROLES
+from bot.storage.audit import add_user, has_users, list_users
+
+
+@click.group()
+def user() -> None:
+    """评分系统的用户（评分员、主评分员、管理员）。Users and roles."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(list(ROLES)),
+    required=True,
+    help="grader 评分员、chief_grader 主评分员（仲裁、解锁）、admin 管理员（考试、名单、抽考、用户）。",
+)
+@click.pass_obj
+def add_cmd(app: App, name: str, role: str) -> int:
+    """添加用户（管理员）。第一位用户不需要 --as，且必须是管理员。"""
+    from bot.core.errors import KefuError
+    from bot.grading import acting_user
+
+    if has_users(app.db):
+        actor = acting_user(app, "admin").name
+    elif role != "admin":
+        raise KefuError("第一位用户必须是管理员：kefu user add 姓名 --role admin")
+    else:
+        actor = name
+    add_user(app.db, name, role, actor)
+    click.echo(f"已添加用户 {name}（{ROLES[role]}）。")
+    return 0
+
+
+@user.command("list")
+@click.pass_obj
+def list_cmd(app: App) -> int:
+    """列出用户及其角色。"""
+    users = list_users(app.db)
+    if not users:
+        click.echo("还没有用户。先添加管理员：kefu user add 姓名 --role admin")
+    for u in users:
+        click.echo(f"{u.name}  {ROLES[u.role]}（{u.role}）")
+    return 0

@@ -1,0 +1,178 @@
+"""The grading rules of a result sheet: marking rounds, overrides, double marking, the final mark.
+
+Pure: storage hands in what is stored (the project form, the automatic rows carried from the
+chat, each marking round's marks) and gets back what follows from the rules, so the rules are
+one piece of code that the CLI, the export and the tests all read the same way.
+
+- Round 1 is the first grader's marking, round 2 a second grader's blind marking (double
+  marking), round 3 a third grader's marking of the rows where the first two differ by more than
+  the threshold. A row's value in a round is that grader's mark, or else the automatic value.
+- The final value of a row: round 1 alone; with double marking, the mean of rounds 1 and 2
+  (rounded half up to 0.5), except on flagged rows, where the third grader's mark decides.
+- A grader's mark that differs from an automatic value is an override and needs a reason.
+- Who sees what: a grader sees the automatic values and their own round only (blind marking);
+  the third grader, chief graders and admins see every round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from math import floor
+
+from bot.core.errors import KefuError
+from bot.core.rubric import RubricForm, RubricRow
+from bot.core.scoring import band
+
+ROLES: dict[str, str] = {"grader": "评分员", "chief_grader": "主评分员", "admin": "管理员"}
+# Roles that may arbitrate (third marking), unlock a finalised sheet and see every round.
+SENIOR = frozenset({"chief_grader", "admin"})
+
+FIRST, SECOND, THIRD = 1, 2, 3
+ROUND_TITLES = {FIRST: "第一评", SECOND: "第二评（盲评）", THIRD: "第三评（仲裁）"}
+
+BAND_ZH = {"excellent": "优秀", "pass": "合格", "fail": "不合格"}
+
+# Marks are whole or half points, as graders write them on paper.
+STEP = 0.5
+
+
+@dataclass(frozen=True)
+class AutoRow:
+    """A value the program filled (the chat score carried into the form), with its evidence."""
+
+    points: float
+    evidence: tuple[int, ...] = ()
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A grader's value for one row in one round."""
+
+    points: float
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """One row of an evaluated sheet: the automatic value, each round's value and the final one."""
+
+    row: RubricRow
+    auto: AutoRow | None
+    rounds: dict[int, float | None]
+    marks: dict[int, Mark]
+    final: float | None
+    flagged: bool
+
+    @property
+    def overridden(self) -> bool:
+        return self.auto is not None and any(
+            m.points != self.auto.points for m in self.marks.values()
+        )
+
+
+@dataclass(frozen=True)
+class SheetResult:
+    """A whole evaluated sheet."""
+
+    rows: list[RowResult]
+    double: bool
+    threshold: float
+
+    @property
+    def flagged(self) -> list[str]:
+        return [r.row.id for r in self.rows if r.flagged]
+
+    @property
+    def awaiting_third(self) -> list[str]:
+        return [r.row.id for r in self.rows if r.flagged and r.final is None]
+
+    def missing(self, round_: int) -> list[str]:
+        """Rows still without a value in a round (round 3 needs only the flagged rows)."""
+        rows = [r for r in self.rows if round_ != THIRD or r.flagged]
+        return [r.row.id for r in rows if r.rounds.get(round_) is None]
+
+    @property
+    def total(self) -> float | None:
+        """The final total, or ``None`` while any row has no final value."""
+        if any(r.final is None for r in self.rows):
+            return None
+        return sum(r.final for r in self.rows if r.final is not None)
+
+    @property
+    def band(self) -> str | None:
+        total = self.total
+        return None if total is None else band(total)
+
+    @property
+    def signoffs_needed(self) -> int:
+        """A double-marked sheet needs two people to finalise it: no grader does it alone."""
+        return 2 if self.double else 1
+
+
+def half_up(value: float) -> float:
+    """Round to the nearest half point, halves up (2.25 → 2.5)."""
+    return floor(value / STEP + 0.5) * STEP
+
+
+def evaluate(
+    form: RubricForm,
+    auto: Mapping[str, AutoRow],
+    rounds: Mapping[int, Mapping[str, Mark]],
+    threshold: float,
+) -> SheetResult:
+    """Apply the rules to a sheet's stored values; ``rounds`` maps each started round to its marks."""
+    double = SECOND in rounds
+    rows = []
+    for row in form.items:
+        automatic = auto.get(row.id)
+        marks = {r: m[row.id] for r, m in rounds.items() if row.id in m}
+        values: dict[int, float | None] = {}
+        for r in sorted({FIRST, *rounds}):
+            if r in marks:
+                values[r] = marks[r].points
+            elif r == THIRD:
+                values[r] = None  # an arbiter decides; the automatic value is not a decision
+            else:
+                values[r] = automatic.points if automatic is not None else None
+        first, second = values.get(FIRST), values.get(SECOND)
+        flagged = (
+            double and first is not None and second is not None and abs(first - second) > threshold
+        )
+        if not double:
+            final = first
+        elif flagged:
+            final = values.get(THIRD)
+        elif first is None or second is None:
+            final = None
+        else:
+            final = half_up((first + second) / 2)
+        rows.append(RowResult(row, automatic, values, marks, final, flagged))
+    return SheetResult(rows, double, threshold)
+
+
+def check_points(row: RubricRow, points: float) -> None:
+    """Refuse a mark outside 0..max or not a multiple of half a point."""
+    if not 0 <= points <= row.max:
+        raise KefuError(
+            f"{row.id}（{row.title}）的分数 {points:g} 超出范围：应在 0～{row.max:g} 之间"
+        )
+    if half_up(points) != points:
+        raise KefuError(
+            f"{row.id}（{row.title}）的分数 {points:g} 不对：只能是整分或半分（如 7 或 7.5）"
+        )
+
+
+def override_needs_reason(auto: AutoRow | None, points: float, reason: str) -> str | None:
+    """Return the refusal when a mark changes an automatic value without a reason, else None."""
+    if auto is not None and points != auto.points and not reason.strip():
+        return f"自动评分是 {auto.points:g}，改为 {points:g} 需要说明原因（--reason “…”）"
+    return None
+
+
+def visible_rounds(role: str, own_round: int | None, started: set[int]) -> set[int]:
+    """The rounds a user may see on a sheet: blind marking hides the other graders' rounds."""
+    if role in SENIOR or own_round == THIRD:
+        return set(started)
+    return {own_round} if own_round is not None else set()

@@ -1,0 +1,386 @@
+"""Result sheets in the database: the stored draw, automatic rows, marks, sign-offs, locks.
+
+Every function that changes a sheet writes its audit entries in the same transaction and
+refuses to touch a finalised sheet; the rules themselves (what a mark may be, what a round
+is, when a sheet is complete) are in ``bot.core.grading`` and applied by ``bot.grading``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session
+
+from bot.core.errors import KefuError, NotFound
+from bot.core.grading import AutoRow, Mark
+from bot.core.scenario import Scenario
+from bot.storage.audit import record, utc_now
+from bot.storage.exam_models import CandidateRow, ExamRow, ScenarioVersionRow
+from bot.storage.exams import get_exam
+from bot.storage.grading_models import MarkerRow, MarkRow, SheetRow, SignoffRow
+from bot.storage.repository import _writing
+from bot.storage.telegram import CODE_ALPHABET, CODE_LENGTH
+from bot.storage.telegram_models import ExamCodeRow
+
+
+@dataclass(frozen=True)
+class Placed:
+    """One line of a draw to store: a candidate (by roster order) and what they take."""
+
+    module: str
+    project: str
+    form_id: str
+    scenario: Scenario | None = None
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A result sheet as stored, with its candidate; ``rounds`` maps round → (grader, marks)."""
+
+    id: int
+    exam_id: int
+    exam_number: str
+    name: str
+    class_name: str
+    school: str
+    module: str
+    project: str
+    form_id: str
+    scenario_id: str | None
+    scenario_hash: str | None
+    code: str | None
+    code_used: bool
+    conversation_id: str | None
+    auto: dict[str, AutoRow] | None
+    auto_total: float | None
+    final: bool
+    markers: dict[int, str] = field(default_factory=dict)
+    marks: dict[int, dict[str, Mark]] = field(default_factory=dict)
+    signoffs: list[str] = field(default_factory=list)
+
+    def round_of(self, user: str) -> int | None:
+        return next((r for r, g in self.markers.items() if g == user), None)
+
+
+def store_draw(engine: Engine, exam_id: int, seed: int, actor: str, placed: list[Placed]) -> None:
+    """Store a draw for an exam's roster (in roster order): sheets, pinned scripts, access codes."""
+    with _writing(engine) as session:
+        exam = session.get(ExamRow, exam_id, with_for_update=True)
+        if exam is None:
+            get_exam(engine, exam_id)  # raises NotFound with the hint
+            return
+        if exam.seed is not None:
+            raise KefuError(
+                f"考试 {exam_id} 已经抽考（种子 {exam.seed}），不能重抽。"
+                f"提示：kefu exam show {exam_id} 查看抽考结果。"
+            )
+        candidates = _candidates(session, exam_id)
+        if len(candidates) != len(placed):
+            raise KefuError(f"抽考结果有 {len(placed)} 人，名单有 {len(candidates)} 人。")
+        if not candidates:
+            raise KefuError(f"考试 {exam_id} 的名单是空的。提示：先用 kefu exam roster 导入名单。")
+        taken = set(session.scalars(select(ExamCodeRow.code)).all())
+        at = utc_now()
+        for candidate, line in zip(candidates, placed, strict=True):
+            sheet = SheetRow(
+                exam_id=exam_id,
+                candidate_id=candidate.id,
+                module=line.module,
+                project=line.project,
+                form_id=line.form_id,
+            )
+            if line.scenario is not None:
+                sheet.scenario_id = line.scenario.id
+                sheet.scenario_hash = _pin(session, line.scenario)
+                sheet.code = _new_code(taken)
+                session.add(
+                    ExamCodeRow(
+                        code=sheet.code,
+                        scenario_id=line.scenario.id,
+                        scenario_hash=sheet.scenario_hash,
+                        created_at_utc=at,
+                    )
+                )
+            session.add(sheet)
+        exam.seed = seed
+        exam.drawn_at_utc = at
+        record(session, actor, "draw", exam_id=exam_id, after=f"种子 {seed}，{len(placed)} 人")
+
+
+def _candidates(session: Session, exam_id: int) -> list[CandidateRow]:
+    return list(
+        session.scalars(
+            select(CandidateRow).where(CandidateRow.exam_id == exam_id).order_by(CandidateRow.id)
+        )
+    )
+
+
+def _pin(session: Session, scenario: Scenario) -> str:
+    digest = scenario.content_hash()
+    if session.get(ScenarioVersionRow, digest) is None:
+        session.add(
+            ScenarioVersionRow(
+                hash=digest,
+                scenario_id=scenario.id,
+                content=scenario.model_dump_json(by_alias=True),
+                pinned_at_utc=utc_now(),
+            )
+        )
+        session.flush()
+    return digest
+
+
+def _new_code(taken: set[str]) -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if code not in taken:
+            taken.add(code)
+            return code
+
+
+def pinned_scenario(engine: Engine, digest: str) -> Scenario | None:
+    """The scenario version pinned under ``digest``, or None."""
+    with Session(engine) as session:
+        row = session.get(ScenarioVersionRow, digest)
+        return None if row is None else Scenario.model_validate_json(row.content)
+
+
+def sheets(engine: Engine, exam_id: int) -> list[Sheet]:
+    """Every sheet of an exam, in roster order."""
+    get_exam(engine, exam_id)
+    with Session(engine) as session:
+        rows = session.scalars(
+            select(SheetRow).where(SheetRow.exam_id == exam_id).order_by(SheetRow.candidate_id)
+        ).all()
+        return [_sheet(session, row) for row in rows]
+
+
+def find_sheet(engine: Engine, exam_id: int, exam_number: str) -> Sheet:
+    """A candidate's sheet by 准考证号, or ``NotFound`` with a hint."""
+    exam = get_exam(engine, exam_id)
+    with Session(engine) as session:
+        row = session.scalar(
+            select(SheetRow)
+            .join(CandidateRow, CandidateRow.id == SheetRow.candidate_id)
+            .where(SheetRow.exam_id == exam_id, CandidateRow.exam_number == exam_number.strip())
+        )
+        if row is None:
+            hint = (
+                "先抽考：kefu exam draw --exam" if not exam.drawn else "kefu exam sheets 查看全部"
+            )
+            raise NotFound(f"考试 {exam_id} 没有准考证号为 {exam_number} 的评分表。提示：{hint}。")
+        return _sheet(session, row)
+
+
+def sheet_by_code(engine: Engine, code: str) -> Sheet | None:
+    with Session(engine) as session:
+        row = session.scalar(select(SheetRow).where(SheetRow.code == code.strip().upper()))
+        return None if row is None else _sheet(session, row)
+
+
+def _sheet(session: Session, row: SheetRow) -> Sheet:
+    candidate = session.get(CandidateRow, row.candidate_id)
+    assert candidate is not None
+    code = session.get(ExamCodeRow, row.code) if row.code else None
+    markers = {
+        m.round: m.grader
+        for m in session.scalars(select(MarkerRow).where(MarkerRow.sheet_id == row.id))
+    }
+    marks: dict[int, dict[str, Mark]] = {r: {} for r in markers}
+    for m in session.scalars(select(MarkRow).where(MarkRow.sheet_id == row.id)):
+        marks.setdefault(m.round, {})[m.row_id] = Mark(m.points, m.reason)
+    signoffs = session.scalars(
+        select(SignoffRow.grader).where(SignoffRow.sheet_id == row.id).order_by(SignoffRow.id)
+    ).all()
+    return Sheet(
+        id=row.id,
+        exam_id=row.exam_id,
+        exam_number=candidate.exam_number,
+        name=candidate.name,
+        class_name=candidate.class_name,
+        school=candidate.school,
+        module=row.module,
+        project=row.project,
+        form_id=row.form_id,
+        scenario_id=row.scenario_id,
+        scenario_hash=row.scenario_hash,
+        code=row.code,
+        code_used=code is not None and code.conversation_id is not None,
+        conversation_id=None if code is None else code.conversation_id,
+        auto=None if row.auto is None else _auto_rows(row.auto),
+        auto_total=row.auto_total,
+        final=row.final,
+        markers=markers,
+        marks=marks,
+        signoffs=list(signoffs),
+    )
+
+
+def _auto_rows(stored: dict) -> dict[str, AutoRow]:
+    return {k: AutoRow(v[0], tuple(v[1]), v[2]) for k, v in stored.items()}
+
+
+def use_code(engine: Engine, code: str, conversation_id: str) -> None:
+    """Mark a draw's access code used by a conversation started in the terminal."""
+    with _writing(engine) as session:
+        row = session.get(ExamCodeRow, code, with_for_update=True)
+        if row is None or row.conversation_id is not None:
+            raise KefuError(f"考试码 {code} 无效或已使用。")
+        row.used_at_utc = utc_now()
+        row.conversation_id = conversation_id
+
+
+# ------------------------------------------------------------------------ changes to a sheet
+
+
+def _open_sheet(session: Session, sheet: Sheet) -> SheetRow:
+    """The sheet's row, locked; refuse if it is finalised (checked inside the transaction)."""
+    row = session.get(SheetRow, sheet.id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"评分表 {sheet.id} 不存在。")
+    if row.final:
+        raise finalised(sheet)
+    return row
+
+
+def finalised(sheet: Sheet) -> KefuError:
+    """The refusal to change a finalised sheet, with the way to unlock it."""
+    return KefuError(
+        f"准考证号 {sheet.exam_number} 的评分表已定稿，不能修改。"
+        f"提示：主评分员可用 kefu exam unlock {sheet.exam_id} {sheet.exam_number} "
+        "--reason “…” 解锁（记入审计日志）。"
+    )
+
+
+def _withdraw_signoffs(session: Session, sheet: Sheet, actor: str) -> None:
+    if sheet.signoffs:
+        session.execute(delete(SignoffRow).where(SignoffRow.sheet_id == sheet.id))
+        record(
+            session,
+            actor,
+            "signoff_withdrawn",
+            **_where(sheet),
+            before="、".join(sheet.signoffs),
+            reason="分数有改动，签字作废",
+        )
+
+
+def _where(sheet: Sheet) -> dict:
+    return {"exam_id": sheet.exam_id, "sheet_id": sheet.id, "exam_number": sheet.exam_number}
+
+
+def set_marks(
+    engine: Engine,
+    sheet: Sheet,
+    round_: int,
+    grader: str,
+    marks: dict[str, Mark],
+) -> int:
+    """Store a grader's marks for a round (taking the round if new); return how many changed."""
+    changed = 0
+    with _writing(engine) as session:
+        _open_sheet(session, sheet)
+        if round_ not in sheet.markers:
+            session.add(MarkerRow(sheet_id=sheet.id, round=round_, grader=grader))
+            record(session, grader, "marker", **_where(sheet), after=f"第 {round_} 评")
+        current = sheet.marks.get(round_, {})
+        auto = sheet.auto or {}
+        for row_id, mark in marks.items():
+            old = current.get(row_id)
+            before = old.points if old else (auto[row_id].points if row_id in auto else None)
+            if old is not None and old == mark:
+                continue
+            stored = session.scalar(
+                select(MarkRow).where(
+                    MarkRow.sheet_id == sheet.id, MarkRow.round == round_, MarkRow.row_id == row_id
+                )
+            )
+            if stored is None:
+                session.add(
+                    MarkRow(
+                        sheet_id=sheet.id,
+                        round=round_,
+                        row_id=row_id,
+                        points=mark.points,
+                        reason=mark.reason,
+                    )
+                )
+            else:
+                stored.points, stored.reason = mark.points, mark.reason
+            action = "override" if row_id in auto and mark.points != auto[row_id].points else "mark"
+            record(
+                session,
+                grader,
+                action,
+                **_where(sheet),
+                row_id=f"{row_id}@{round_}",
+                before=before,
+                after=mark.points,
+                reason=mark.reason,
+            )
+            changed += 1
+        if changed:
+            _withdraw_signoffs(session, sheet, grader)
+    return changed
+
+
+def set_auto(
+    engine: Engine, sheet: Sheet, auto: dict[str, AutoRow], total: float, actor: str, reason: str
+) -> None:
+    """Store the automatic rows of a sheet, one audit entry per row that changed."""
+    with _writing(engine) as session:
+        row = _open_sheet(session, sheet)
+        old = sheet.auto or {}
+        for row_id, value in auto.items():
+            before = old.get(row_id)
+            if before is not None and before.points == value.points:
+                continue
+            record(
+                session,
+                actor,
+                "auto",
+                **_where(sheet),
+                row_id=row_id,
+                before=None if before is None else before.points,
+                after=value.points,
+                reason=reason,
+            )
+        row.auto = {k: [v.points, list(v.evidence), v.comment] for k, v in auto.items()}
+        row.auto_total = total
+        if old and any(old.get(k) != v for k, v in auto.items()):
+            _withdraw_signoffs(session, sheet, actor)
+
+
+def sign_off(engine: Engine, sheet: Sheet, user: str, needed: int, total: float) -> bool:
+    """Record a user's sign-off; lock the sheet when enough people signed. Return True if locked."""
+    with _writing(engine) as session:
+        row = _open_sheet(session, sheet)
+        if user in sheet.signoffs:
+            raise KefuError(
+                f"你已经为准考证号 {sheet.exam_number} 的评分表签过字，还需另一位评分员签字。"
+            )
+        session.add(SignoffRow(sheet_id=sheet.id, grader=user, at_utc=utc_now()))
+        record(session, user, "signoff", **_where(sheet), after=total)
+        if len(sheet.signoffs) + 1 >= needed:
+            row.final = True
+            signers = "、".join([*sheet.signoffs, user])
+            record(
+                session, user, "finalise", **_where(sheet), after=total, reason=f"签字：{signers}"
+            )
+            return True
+    return False
+
+
+def unlock(engine: Engine, sheet: Sheet, user: str, reason: str) -> None:
+    """Unlock a finalised sheet; its sign-offs are void and must be given again."""
+    with _writing(engine) as session:
+        row = session.get(SheetRow, sheet.id, with_for_update=True)
+        if row is None or not row.final:
+            raise KefuError(f"准考证号 {sheet.exam_number} 的评分表没有定稿，不需要解锁。")
+        row.final = False
+        session.execute(delete(SignoffRow).where(SignoffRow.sheet_id == sheet.id))
+        record(
+            session, user, "unlock", **_where(sheet), before="已定稿", after="评分中", reason=reason
+        )
