@@ -22,7 +22,8 @@ def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Pat
 
 def test_bad_rows_are_reported_and_nothing_is_imported_until_fixed(admin, tmp_path):
     assert (
-        admin("exam", "create", "--name", "2026 电商技能考核", "--date", "2026-06-10").returncode == 0
+        admin("exam", "create", "--name", "2026 电商技能考核", "--date", "2026-06-10").returncode
+        == 0
     )
     rows = roster_rows()
     bad = [
