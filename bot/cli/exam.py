@@ -101,7 +101,7 @@ def draw(app: App, count: int | None, exam_id: int | None, seed: int, as_json: b
         from bot.grading import draw_exam
 
         draw_exam(app, exam_id, seed)
-        click.echo(f"考试 {exam_id} 已抽考（种子 {seed}）。")
+        click.echo(f"考试 {exam_id} 已抽考（种子 {seed}）。", err=as_json)
         _show(app, exam_id, as_json)
         return
     assert count is not None

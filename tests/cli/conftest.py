@@ -16,13 +16,13 @@ def run(tmp_path):
     env = {**os.environ, "KEFU_DB": f"sqlite:///{tmp_path / 'kefu.db'}"}
     env.pop("KEFU_DEBUG", None)  # tests check that no traceback is shown
 
-    def run(*args, stdin="", user=None):
+    def run(*args, stdin="", user=None, extra_env=None):
         return subprocess.run(
             [str(KEFU), *args],
             input=stdin,
             capture_output=True,
             text=True,
-            env={**env, "KEFU_USER": user} if user else env,
+            env={**env, **({"KEFU_USER": user} if user else {}), **(extra_env or {})},
             cwd=tmp_path,
             timeout=120,
         )
@@ -38,7 +38,7 @@ def admin(run):
     """``run`` acting as an admin user, who is created first."""
     assert run("user", "add", ADMIN, "--role", "admin").returncode == 0
 
-    def as_admin(*args, stdin=""):
-        return run(*args, stdin=stdin, user=ADMIN)
+    def as_admin(*args, stdin="", extra_env=None):
+        return run(*args, stdin=stdin, user=ADMIN, extra_env=extra_env)
 
     return as_admin
