@@ -21,6 +21,7 @@ from bot.core.grading import (
     FIRST,
     ROLES,
     ROUND_TITLES,
+    SENIOR,
     THIRD,
     SheetResult,
     visible_rounds,
@@ -332,8 +333,11 @@ def rescore_cmd(app: App, exam_id: int, dry_run: bool, as_json: bool) -> int:
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 @click.pass_obj
 def audit_cmd(app: App, exam_id: int, as_json: bool) -> int:
-    """显示本场考试的审计日志：谁、何时、改了哪一行、改前改后、原因。只能追加，不能修改或删除。"""
-    grading.acting_user(app, *ROLES)
+    """显示本场考试的审计日志：谁、何时、改了哪一行、改前改后、原因。只能追加，不能修改或删除。
+
+    主评分员和管理员可看（日志里有各评分员的分数，评分员看了就不再是盲评）。
+    """
+    grading.acting_user(app, *SENIOR)
     log = entries(app.db, exam_id)
     if as_json:
         click.echo(
@@ -391,8 +395,8 @@ def audit_cmd(app: App, exam_id: int, as_json: bool) -> int:
 @click.option("--draft", is_flag=True, help="有未定稿的评分表也导出（文件名带“草稿”）。")
 @click.pass_obj
 def export_cmd(app: App, exam_id: int, out: Path, draft: bool) -> int:
-    """导出成绩：CSV 和 XLSX（准考证号、姓名、班级、模块、各要点得分、总分、等级、评分员）及汇总表。"""
-    grading.acting_user(app, *ROLES)
+    """导出成绩（主评分员、管理员）：CSV 和 XLSX（准考证号、姓名、班级、模块、各要点得分、总分、等级、评分员）及汇总表。"""
+    grading.acting_user(app, *SENIOR)
     for path in export(app, exam_id, out, draft):
         click.echo(f"已写入 {path}")
     return 0

@@ -274,7 +274,8 @@ def test_an_exam_day_from_roster_to_results(run, admin, tmp_path):
 
     # --- export, and every figure read back
     out = tmp_path / "results"
-    exported = run("exam", "export", "1", "--out", str(out), user=A)
+    assert run("exam", "export", "1", "--out", str(out), user=A).returncode == 2  # not blind
+    exported = run("exam", "export", "1", "--out", str(out), user=CHIEF)
     assert exported.returncode == 0, exported.stderr
     names = {r[0]: r for r in rows}
     forms = {f["id"]: f for f in json.loads(run("rubric", "list", "--json").stdout)}
@@ -328,7 +329,7 @@ def test_an_exam_day_from_roster_to_results(run, admin, tmp_path):
     assert {band(t[2]) for t in totals.values()} == {"优秀", "合格", "不合格"}
 
     # --- the audit log shows every change, and the database refuses to rewrite it
-    log = kefu.json(A, "exam", "audit", "1")
+    log = kefu.json(CHIEF, "exam", "audit", "1")
     marks = {
         (e["actor"], e["exam_number"], e["row"], e["after"])
         for e in log

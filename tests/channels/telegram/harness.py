@@ -79,11 +79,11 @@ class KefuBot:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-def kefu(db_url: str, *args: str) -> subprocess.CompletedProcess:
-    """Run a ``kefu`` command on the test database."""
+def kefu(db_url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run a ``kefu`` command on the test database (``env``: more environment variables)."""
     return subprocess.run(
         [KEFU, *args],
-        env={**os.environ, "KEFU_DB": db_url},
+        env={**os.environ, "KEFU_DB": db_url, **(env or {})},
         capture_output=True,
         text=True,
         timeout=60,
