@@ -142,7 +142,7 @@ class Rescore:
     """What a re-score does (or would do) to one sheet."""
 
     sheet: store.Sheet
-    rows: list[tuple[str, float | None, float]]  # row id, automatic before, after
+    rows: list[tuple[str, float | None, float | None]]  # row id, automatic before, after
     total_before: float | None
     total_after: float | None
     kept: list[str]  # rows whose grader's mark stays
@@ -163,7 +163,7 @@ def rescore(app: App, exam_id: int, dry_run: bool) -> list[Rescore]:
             (rid, old[rid].points if rid in old else None, new.points)
             for rid, new in auto.items()
             if rid not in old or old[rid].points != new.points
-        ]
+        ] + [(rid, value.points, None) for rid, value in old.items() if rid not in auto]
         if not rows:
             continue
         before = evaluate_sheet(app, sheet)

@@ -318,7 +318,7 @@ def rescore_cmd(app: App, exam_id: int, dry_run: bool, as_json: bool) -> int:
         )
         for row, before, after in c.rows:
             kept = "（评分员改过，保持不变）" if row in c.kept else ""
-            click.echo(f"    {row}: 自动 {_num(before)} → {after:g}{kept}")
+            click.echo(f"    {row}: 自动 {_num(before)} → {_num(after)}{kept}")
     verb = "将改变" if dry_run else "已重新评分"
     click.echo(
         f"{verb} {sum(1 for c in changes if not c.skipped)} 张评分表"

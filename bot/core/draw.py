@@ -123,7 +123,9 @@ def place(
         if module == "customer_service" and service != "both":
             choices = [p for p in choices if p == service]
         if not choices:
-            raise KefuError(f"模块“{NAMES_ZH[module]}”没有可用的项目评分表（rubric/forms/）")
+            raise KefuError(
+                f"模块“{NAMES_ZH.get(module, module)}”没有可用的项目评分表（rubric/forms/）"
+            )
         project = rng.choice(choices)
         scenario = None
         if module == "customer_service":

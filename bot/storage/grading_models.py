@@ -1,7 +1,8 @@
 """The grading tables: users, result sheets, marks, sign-offs and the append-only audit log.
 
 The audit log is append-only in the database itself: triggers (SQLite and PostgreSQL) refuse
-every UPDATE and DELETE on it (and TRUNCATE on PostgreSQL), so no code path, however wrong, and
+every UPDATE and DELETE on it (an insert over an existing entry on SQLite, TRUNCATE on
+PostgreSQL), so no code path, however wrong, and
 no later tool that connects with kefu's credentials can rewrite what happened.
 """
 
@@ -127,6 +128,11 @@ for _statement in (
     "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
     f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
     "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+    f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
+    # INSERT OR REPLACE deletes the old row without firing delete triggers (unless the
+    # connection turned recursive_triggers on), so an insert over an existing id is refused too.
+    "CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log "
+    "WHEN EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id) "
     f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
 ):
     event.listen(AuditRow.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))

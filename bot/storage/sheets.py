@@ -254,15 +254,25 @@ def finalised(sheet: Sheet) -> KefuError:
     )
 
 
+def _signers(session: Session, sheet_id: int) -> list[str]:
+    """The sheet's sign-offs as they are now, read inside the caller's (locking) transaction."""
+    return list(
+        session.scalars(
+            select(SignoffRow.grader).where(SignoffRow.sheet_id == sheet_id).order_by(SignoffRow.id)
+        )
+    )
+
+
 def _withdraw_signoffs(session: Session, sheet: Sheet, actor: str) -> None:
-    if sheet.signoffs:
+    signers = _signers(session, sheet.id)
+    if signers:
         session.execute(delete(SignoffRow).where(SignoffRow.sheet_id == sheet.id))
         record(
             session,
             actor,
             "signoff_withdrawn",
             **_where(sheet),
-            before="、".join(sheet.signoffs),
+            before="、".join(signers),
             reason="分数有改动，签字作废",
         )
 
@@ -281,22 +291,33 @@ def set_marks(
     """Store a grader's marks for a round (taking the round if new); return how many changed."""
     changed = 0
     with _writing(engine) as session:
-        _open_sheet(session, sheet)
-        if round_ not in sheet.markers:
+        row = _open_sheet(session, sheet)
+        # Read again inside the locked transaction, not from the caller's copy of the sheet.
+        holder = session.scalar(
+            select(MarkerRow.grader).where(
+                MarkerRow.sheet_id == sheet.id, MarkerRow.round == round_
+            )
+        )
+        if holder is None:
             session.add(MarkerRow(sheet_id=sheet.id, round=round_, grader=grader))
             record(session, grader, "marker", **_where(sheet), after=f"第 {round_} 评")
-        current = sheet.marks.get(round_, {})
-        auto = sheet.auto or {}
-        for row_id, mark in marks.items():
-            old = current.get(row_id)
-            before = old.points if old else (auto[row_id].points if row_id in auto else None)
-            if old is not None and old == mark:
-                continue
-            stored = session.scalar(
-                select(MarkRow).where(
-                    MarkRow.sheet_id == sheet.id, MarkRow.round == round_, MarkRow.row_id == row_id
-                )
+        elif holder != grader:
+            raise KefuError(f"第 {round_} 评已由另一位评分员领取。请刷新后再评。")
+        current = {
+            m.row_id: m
+            for m in session.scalars(
+                select(MarkRow).where(MarkRow.sheet_id == sheet.id, MarkRow.round == round_)
             )
+        }
+        auto = _auto_rows(row.auto) if row.auto is not None else {}
+        for row_id, mark in marks.items():
+            stored = current.get(row_id)
+            if stored is not None and Mark(stored.points, stored.reason) == mark:
+                continue
+            if stored is not None:
+                before = stored.points
+            else:
+                before = auto[row_id].points if row_id in auto else None
             if stored is None:
                 session.add(
                     MarkRow(
@@ -329,14 +350,16 @@ def set_marks(
 def set_auto(
     engine: Engine, sheet: Sheet, auto: dict[str, AutoRow], total: float, actor: str, reason: str
 ) -> None:
-    """Store the automatic rows of a sheet, one audit entry per row that changed."""
+    """Store the automatic rows of a sheet, one audit entry per row that changed or went away."""
     with _writing(engine) as session:
         row = _open_sheet(session, sheet)
-        old = sheet.auto or {}
-        for row_id, value in auto.items():
-            before = old.get(row_id)
-            if before is not None and before.points == value.points:
+        old = _auto_rows(row.auto) if row.auto is not None else {}
+        changed = False
+        for row_id in [*auto, *(k for k in old if k not in auto)]:
+            before, after = old.get(row_id), auto.get(row_id)
+            if before is not None and after is not None and before.points == after.points:
                 continue
+            changed = True
             record(
                 session,
                 actor,
@@ -344,12 +367,12 @@ def set_auto(
                 **_where(sheet),
                 row_id=row_id,
                 before=None if before is None else before.points,
-                after=value.points,
+                after=None if after is None else after.points,
                 reason=reason,
             )
         row.auto = {k: [v.points, list(v.evidence), v.comment] for k, v in auto.items()}
         row.auto_total = total
-        if old and any(old.get(k) != v for k, v in auto.items()):
+        if old and changed:
             _withdraw_signoffs(session, sheet, actor)
 
 
@@ -357,17 +380,23 @@ def sign_off(engine: Engine, sheet: Sheet, user: str, needed: int, total: float)
     """Record a user's sign-off; lock the sheet when enough people signed. Return True if locked."""
     with _writing(engine) as session:
         row = _open_sheet(session, sheet)
-        if user in sheet.signoffs:
+        # Counted inside the locked transaction: two graders signing at once both count.
+        signers = _signers(session, sheet.id)
+        if user in signers:
             raise KefuError(
                 f"你已经为准考证号 {sheet.exam_number} 的评分表签过字，还需另一位评分员签字。"
             )
         session.add(SignoffRow(sheet_id=sheet.id, grader=user, at_utc=utc_now()))
         record(session, user, "signoff", **_where(sheet), after=total)
-        if len(sheet.signoffs) + 1 >= needed:
+        if len(signers) + 1 >= needed:
             row.final = True
-            signers = "、".join([*sheet.signoffs, user])
             record(
-                session, user, "finalise", **_where(sheet), after=total, reason=f"签字：{signers}"
+                session,
+                user,
+                "finalise",
+                **_where(sheet),
+                after=total,
+                reason=f"签字：{'、'.join([*signers, user])}",
             )
             return True
     return False
