@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Engine, create_engine, event, inspect, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.core.errors import KefuError
@@ -61,10 +61,45 @@ def open_database(url: str) -> Engine:
         _configure_sqlite(engine)
     try:
         Base.metadata.create_all(engine)
+        add_missing_columns(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
         raise KefuError(f"无法打开数据库“{shown}”：{_reason(exc)}。{HINT}") from None
     return engine
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Add the nullable or defaulted columns a newer kefu declares to tables an older one made.
+
+    Only additive changes are made here, the kind a release adds (a new nullable column);
+    anything else (a renamed column, a new constraint) will need a real migration (Alembic).
+    Returns the ``table.column`` names added.
+    """
+    present = inspect(engine)
+    added = []
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            have = {c["name"] for c in present.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in have:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                default = column.server_default
+                if default is None and not column.nullable:
+                    raise KefuError(
+                        f"数据库表 {table.name} 缺少必填的列 {column.name}，无法自动升级。"
+                        "提示：请备份数据库后联系维护者。"
+                    )
+                clause = ""
+                if default is not None:
+                    value = getattr(default, "arg", "")
+                    text = value if isinstance(value, str) else str(getattr(value, "text", value))
+                    clause = f" DEFAULT '{text}'" if isinstance(value, str) else f" DEFAULT {text}"
+                connection.exec_driver_sql(
+                    f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{clause}'
+                )
+                added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def _mask(url: str) -> str:

@@ -23,7 +23,7 @@ class ExamRow(Base):
     date: Mapped[str] = mapped_column(String(10))  # ISO date, as the school writes it
     created_at_utc: Mapped[datetime] = mapped_column(DateTime(timezone=False))
     # Which customer-service project its candidates take: presale, aftersale or both.
-    service: Mapped[str] = mapped_column(String(20), default="both")
+    service: Mapped[str] = mapped_column(String(20), default="both", server_default="both")
     # Set once by the draw, which can then not be run again for this exam.
     seed: Mapped[int | None] = mapped_column(BigInteger)
     drawn_at_utc: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))

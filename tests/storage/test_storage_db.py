@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.core.errors import KefuError
 from bot.storage import load_conversation, open_database
 from bot.storage.db import HINT, _mask
+from bot.storage.exams import create_exam, get_exam
 
 EXPECTED_PRAGMAS = {
     "journal_mode": "wal",
@@ -129,3 +130,26 @@ def test_a_folder_that_cannot_be_made_is_a_clean_error(tmp_path: Path) -> None:
     assert str(caught.value).startswith(
         f"无法为数据库“sqlite:///{blocker / 'sub' / 'kefu.db'}”创建文件夹"
     )
+
+
+def test_a_database_from_an_older_kefu_gets_the_new_columns_and_keeps_its_rows(tmp_path):
+    """The exams and access codes of the previous release are still there after an upgrade."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = open_database(url)
+    exam_id = create_exam(engine, "旧考试", "2026-01-01")
+    with engine.begin() as connection:  # what the previous release's tables looked like
+        for table, column in [
+            ("exams", "service"),
+            ("exams", "seed"),
+            ("exams", "drawn_at_utc"),
+            ("exam_codes", "scenario_hash"),
+        ]:
+            connection.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+    engine.dispose()
+    upgraded = open_database(url)
+    columns = {c["name"] for c in inspect(upgraded).get_columns("exams")}
+    assert {"service", "seed", "drawn_at_utc"} <= columns
+    assert "scenario_hash" in {c["name"] for c in inspect(upgraded).get_columns("exam_codes")}
+    exam = get_exam(upgraded, exam_id)
+    assert (exam.name, exam.service, exam.seed) == ("旧考试", "both", None)
+    upgraded.dispose()
