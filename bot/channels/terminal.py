@@ -19,6 +19,7 @@ from bot.core.brief import brief_text
 from bot.core.moves import MOVE_TITLES, moves_for
 from bot.core.scenario import OUTCOMES, Scenario
 from bot.sessions import UNFINISHED, LiveChat
+from bot.storage import load_conversation
 
 CUSTOMER_PREFIX = "客户："
 PROMPT = "你（客服）> "
@@ -40,6 +41,27 @@ def interactive_lines() -> Iterator[str]:
             return
 
 
+def resume_chat(app: App, conversation_id: str, info: TextIO) -> tuple[LiveChat, list[str]]:
+    """Attach a cut-off conversation again; return it and the customer's lines still to show.
+
+    The conversation so far is shown again. An agent message stored just before the cut, to
+    which the customer had not reacted yet, gets its reaction now (the engine's ``turn``
+    counts the agent messages it has handled).
+    """
+    chat = LiveChat.resume(app, conversation_id)
+    stored = load_conversation(app.db, conversation_id)
+    click.echo(click.style(f"（继续对话 {conversation_id}，之前的内容：）", dim=True), file=info)
+    for message in stored.messages:
+        who = "你" if message.role == "agent" else chat.scenario.customer.name
+        click.echo(click.style(f"  {who}：{message.text}", dim=True), file=info)
+    agent = [m for m in stored.messages if m.role == "agent"]
+    pending = agent[chat.convo.turn :]
+    replies: list[str] = []
+    for message in pending:
+        replies += chat.complete(message.seq, message.text).replies
+    return chat, replies
+
+
 def run_chat(
     app: App,
     scenario: Scenario,
@@ -52,8 +74,13 @@ def run_chat(
     mode: str = "practice",
     candidate: str | None = None,
     on_start: Callable[[LiveChat], None] | None = None,
+    resume: str | None = None,
 ) -> LiveChat:
-    """Play one conversation in the terminal; return it when it ends."""
+    """Play one conversation in the terminal; return it when it ends.
+
+    ``resume`` names a stored conversation that was cut off (a crash, a closed window) to
+    continue where it stopped, instead of starting a new one.
+    """
     interactive = sys.stdin.isatty() if interactive is None else interactive
     out = out or sys.stdout
     info = out if interactive else sys.stderr
@@ -68,13 +95,16 @@ def run_chat(
         out.flush()
 
     click.echo(click.style(brief_text(scenario), fg="yellow"), file=info)
-    chat, opening = LiveChat.start(app, scenario, seed=seed, mode=mode, candidate=candidate)
-    if on_start is not None:
-        try:
-            on_start(chat)
-        except BaseException:
-            chat.abandon()
-            raise
+    if resume is not None:
+        chat, opening = resume_chat(app, resume, info)
+    else:
+        chat, opening = LiveChat.start(app, scenario, seed=seed, mode=mode, candidate=candidate)
+        if on_start is not None:
+            try:
+                on_start(chat)
+            except BaseException:
+                chat.abandon()
+                raise
     click.echo(click.style(f"（对话编号 {chat.id}；Ctrl-D 或 Ctrl-C 结束）", dim=True), file=info)
     say(opening)
     source = interactive_lines() if interactive and lines is None else (lines or sys.stdin)

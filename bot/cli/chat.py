@@ -83,13 +83,20 @@ def exam_chat(app: App, code: str, seed: int | None) -> int:
     """An exam conversation opened with a draw's access code; its score goes into the sheet."""
     from bot.core.errors import KefuError
     from bot.grading import collect_chats
+    from bot.storage import load_conversation
     from bot.storage.sheets import sheet_by_code, use_code
 
     sheet = sheet_by_code(app.db, code)
     if sheet is None:
         raise KefuError(f"考试码“{code}”不存在。提示：检查抄写是否有误（不含 0、O、1、I）。")
-    if sheet.code_used:
-        raise KefuError(f"考试码 {sheet.code} 已经用过，每个考试码只能用一次。请联系监考老师。")
+    resume = None
+    if sheet.code_used and sheet.conversation_id is not None:
+        # A chat cut off by a crash or a closed window goes on; a finished one is over.
+        if load_conversation(app.db, sheet.conversation_id).finished:
+            raise KefuError(
+                f"考试码 {sheet.code} 已经用过，对话已结束；每个考试码只能用一次。请联系监考老师。"
+            )
+        resume = sheet.conversation_id
     scenario = app.scenario_version(sheet.scenario_id or "", sheet.scenario_hash)
     if scenario is None:
         raise KefuError(f"考试码 {sheet.code} 的剧本 {sheet.scenario_id} 找不到。请联系监考老师。")
@@ -102,6 +109,7 @@ def exam_chat(app: App, code: str, seed: int | None) -> int:
         mode="exam",
         candidate=sheet.exam_number,
         on_start=lambda chat: use_code(app.db, code_, chat.id),
+        resume=resume,
     )
     collect_chats(app, sheet.exam_id)
     return 0
