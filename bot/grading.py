@@ -125,16 +125,29 @@ def chat_auto(app: App, sheet: store.Sheet) -> tuple[dict[str, AutoRow], float] 
     return auto, scored.total
 
 
+def collect_chat(app: App, sheet: store.Sheet) -> store.Sheet:
+    """Bring a finished chat's score into its sheet if it has none yet; return the sheet."""
+    if sheet.auto is not None or sheet.final or sheet.conversation_id is None:
+        return sheet
+    result = chat_auto(app, sheet)
+    if result is None:
+        return sheet
+    store.set_auto(app.db, sheet, *result, SYSTEM, "对话结束，自动评分")
+    return store.find_sheet(app.db, sheet.exam_id, sheet.exam_number)
+
+
 def collect_chats(app: App, exam_id: int) -> int:
-    """Bring the scores of finished chats into sheets that have none yet; return how many."""
+    """Bring the scores of an exam's finished chats into sheets that have none; return how many."""
     count = 0
-    for sheet in store.sheets(app.db, exam_id):
-        if sheet.auto is None and not sheet.final:
-            result = chat_auto(app, sheet)
-            if result is not None:
-                store.set_auto(app.db, sheet, *result, SYSTEM, "对话结束，自动评分")
-                count += 1
+    for sheet in store.sheets(app.db, exam_id, with_chat_only=True):
+        if collect_chat(app, sheet) is not sheet:
+            count += 1
     return count
+
+
+def load_sheet(app: App, exam_id: int, exam_number: str) -> store.Sheet:
+    """A candidate's sheet, with their chat's score brought in if it just finished."""
+    return collect_chat(app, store.find_sheet(app.db, exam_id, exam_number))
 
 
 @dataclass(frozen=True)
@@ -225,8 +238,7 @@ def grade(
 ) -> tuple[int, int]:
     """Set the acting grader's marks on a sheet; return (round, rows changed)."""
     user = acting_user(app, *ROLES)
-    collect_chats(app, exam_id)
-    sheet = store.find_sheet(app.db, exam_id, exam_number)
+    sheet = load_sheet(app, exam_id, exam_number)
     if sheet.final:
         raise store.finalised(sheet)
     form = form_of(app, sheet)
@@ -268,8 +280,7 @@ def grade(
 def finalise(app: App, exam_id: int, exam_number: str) -> tuple[bool, SheetResult]:
     """Sign the sheet off as the acting user; return (locked now, result)."""
     user = acting_user(app, *ROLES)
-    collect_chats(app, exam_id)
-    sheet = store.find_sheet(app.db, exam_id, exam_number)
+    sheet = load_sheet(app, exam_id, exam_number)
     result = evaluate_sheet(app, sheet)
     if not sheet.final:
         missing = [

@@ -82,7 +82,7 @@ def chat(
 def exam_chat(app: App, code: str, seed: int | None) -> int:
     """An exam conversation opened with a draw's access code; its score goes into the sheet."""
     from bot.core.errors import KefuError
-    from bot.grading import collect_chats
+    from bot.grading import collect_chat
     from bot.storage import load_conversation
     from bot.storage.sheets import sheet_by_code, use_code
 
@@ -111,5 +111,5 @@ def exam_chat(app: App, code: str, seed: int | None) -> int:
         on_start=lambda chat: use_code(app.db, code_, chat.id),
         resume=resume,
     )
-    collect_chats(app, sheet.exam_id)
+    collect_chat(app, sheet_by_code(app.db, code_) or sheet)
     return 0

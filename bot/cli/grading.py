@@ -167,8 +167,7 @@ def sheet_cmd(app: App, exam_id: int, exam_number: str, as_json: bool) -> int:
     双评是盲评：评分员只看到自动分和自己的分数；主评分员、管理员和仲裁人看到全部。
     """
     user = grading.acting_user(app, *ROLES)
-    grading.collect_chats(app, exam_id)
-    sheet = store.find_sheet(app.db, exam_id, exam_number)
+    sheet = grading.load_sheet(app, exam_id, exam_number)
     result = grading.evaluate_sheet(app, sheet)
     seen = visible_rounds(user.role, sheet.round_of(user.name), set(sheet.markers))
     data = sheet_json(sheet, result, seen)

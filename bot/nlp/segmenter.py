@@ -16,11 +16,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-import jieba
-
 from bot.paths import cache_dir
-
-jieba.setLogLevel(logging.WARNING)  # jieba logs its loading to stderr at DEBUG otherwise
 
 CACHE_SIZE = 50_000
 _lock = threading.Lock()
@@ -31,6 +27,11 @@ class Segmenter:
     """A jieba tokenizer with kefu's words; call it to get (word, start, end) triples."""
 
     def __init__(self, user_dict: Path | None, words: Iterable[str] = ()):
+        # Imported here, not at the top: importing jieba costs ~0.2 s (pkg_resources), which
+        # every kefu command would pay, and most (grading, exams, lists) never segment.
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)  # jieba logs its loading to stderr at DEBUG otherwise
         self._jieba = jieba.Tokenizer()
         folder = cache_dir()
         try:

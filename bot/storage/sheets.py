@@ -147,14 +147,16 @@ def pinned_scenario(engine: Engine, digest: str) -> Scenario | None:
         return None if row is None else Scenario.model_validate_json(row.content)
 
 
-def sheets(engine: Engine, exam_id: int) -> list[Sheet]:
-    """Every sheet of an exam, in roster order."""
+def sheets(engine: Engine, exam_id: int, with_chat_only: bool = False) -> list[Sheet]:
+    """Every sheet of an exam in roster order; or only the open ones whose chat has begun."""
     get_exam(engine, exam_id)
+    query = select(SheetRow).where(SheetRow.exam_id == exam_id).order_by(SheetRow.candidate_id)
+    if with_chat_only:
+        query = query.join(ExamCodeRow, ExamCodeRow.code == SheetRow.code).where(
+            ExamCodeRow.conversation_id.is_not(None), SheetRow.final.is_(False)
+        )
     with Session(engine) as session:
-        rows = session.scalars(
-            select(SheetRow).where(SheetRow.exam_id == exam_id).order_by(SheetRow.candidate_id)
-        ).all()
-        return [_sheet(session, row) for row in rows]
+        return [_sheet(session, row) for row in session.scalars(query).all()]
 
 
 def find_sheet(engine: Engine, exam_id: int, exam_number: str) -> Sheet:
