@@ -79,37 +79,47 @@ def chat(
     return 0
 
 
-def exam_chat(app: App, code: str, seed: int | None) -> int:
-    """An exam conversation opened with a draw's access code; its score goes into the sheet."""
+def exam_chat(app: App, code_text: str, seed: int | None) -> int:
+    """An exam conversation opened with an access code (a draw's, or one from ``exam codes``).
+
+    A draw's code also names the candidate, the pinned script version and the result sheet,
+    into which the chat's score goes when it ends.
+    """
     from bot.core.errors import KefuError
     from bot.grading import collect_chat
     from bot.storage import load_conversation
     from bot.storage.sheets import sheet_by_code, use_code
+    from bot.storage.telegram import get_code
 
-    sheet = sheet_by_code(app.db, code)
-    if sheet is None:
-        raise KefuError(f"考试码“{code}”不存在。提示：检查抄写是否有误（不含 0、O、1、I）。")
+    code = get_code(app.db, code_text)
+    if code is None:
+        raise KefuError(f"考试码“{code_text}”不存在。提示：检查抄写是否有误（不含 0、O、1、I）。")
+    sheet = sheet_by_code(app.db, code.code)
     resume = None
-    if sheet.code_used and sheet.conversation_id is not None:
-        # A chat cut off by a crash or a closed window goes on; a finished one is over.
-        if load_conversation(app.db, sheet.conversation_id).finished:
+    if code.conversation_id is not None:
+        stored = load_conversation(app.db, code.conversation_id)
+        if stored.finished:
             raise KefuError(
-                f"考试码 {sheet.code} 已经用过，对话已结束；每个考试码只能用一次。请联系监考老师。"
+                f"考试码 {code.code} 已经用过，对话已结束；每个考试码只能用一次。请联系监考老师。"
             )
-        resume = sheet.conversation_id
-    scenario = app.scenario_version(sheet.scenario_id or "", sheet.scenario_hash)
+        if stored.channel != "terminal":
+            raise KefuError(
+                f"考试码 {code.code} 的对话正在 {stored.channel} 上进行，请在那里继续。"
+            )
+        resume = stored.id  # cut off by a crash or a closed window: it goes on
+    scenario = app.scenario_version(code.scenario_id, code.scenario_hash)
     if scenario is None:
-        raise KefuError(f"考试码 {sheet.code} 的剧本 {sheet.scenario_id} 找不到。请联系监考老师。")
-    code_ = sheet.code or ""
+        raise KefuError(f"考试码 {code.code} 的剧本 {code.scenario_id} 找不到。请联系监考老师。")
     run_chat(
         app,
         scenario,
         seed=seed,
         feedback=False,
         mode="exam",
-        candidate=sheet.exam_number,
-        on_start=lambda chat: use_code(app.db, code_, chat.id),
+        candidate=sheet.exam_number if sheet else code.code,
+        on_start=lambda chat: use_code(app.db, code.code, chat.id),
         resume=resume,
     )
-    collect_chat(app, sheet_by_code(app.db, code_) or sheet)
+    if sheet is not None:
+        collect_chat(app, sheet_by_code(app.db, code.code) or sheet)
     return 0

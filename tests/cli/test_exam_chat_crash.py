@@ -65,3 +65,18 @@ def test_a_killed_exam_chat_resumes_with_its_code_and_loses_nothing(run, admin, 
     assert again.returncode == 2 and "对话已结束" in again.stderr
     sheet = json.loads(admin("exam", "sheet", "1", candidate["exam_number"], "--json").stdout)
     assert sheet["conversation"] == conversation and sheet["chat_total"] is not None
+
+
+def test_a_code_from_exam_codes_opens_one_terminal_exam_chat(run, tmp_path):
+    made = run("exam", "codes", "--scenario", "presale-tea-gift")
+    assert made.returncode == 0, made.stderr
+    code = made.stdout.strip()
+    first = run("chat", "--code", code.lower(), stdin="您好\n")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("客户：") and "↳" not in first.stdout  # exam: no hints
+    again = run("chat", "--code", code, stdin="您好\n")
+    assert again.returncode == 2 and "已经用过" in again.stderr
+    unknown = run("chat", "--code", "NOPE2345")
+    assert unknown.returncode == 2 and "不存在" in unknown.stderr
+    listed = json.loads(run("exam", "codes", "--list", "--json").stdout)
+    assert [(c["code"], c["used"]) for c in listed] == [(code, True)]
