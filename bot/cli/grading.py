@@ -217,6 +217,11 @@ def sheet_cmd(app: App, exam_id: int, exam_number: str, as_json: bool) -> int:
     click.echo(table(header, lines))
     if total is not None:
         click.echo(f"总分 {total:g}，等级：{BAND_ZH[data['band']]}")
+    if sheet.conversation_id and any(r["evidence"] for r in data["rows"]):
+        click.echo(
+            f"自动分的依据（消息编号与触发词）：kefu report {sheet.conversation_id}；"
+            "JSON 中每行的 evidence 为消息编号。"
+        )
     if data["flagged"]:
         click.echo(
             f"⚑ 两评分差超过 {app.settings.double_mark_threshold:g} 分的行，需仲裁（第三评）。"
