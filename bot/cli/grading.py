@@ -223,9 +223,8 @@ def sheet_cmd(app: App, exam_id: int, exam_number: str, as_json: bool) -> int:
             "JSON 中每行的 evidence 为消息编号。"
         )
     if data["flagged"]:
-        click.echo(
-            f"⚑ 两评分差超过 {app.settings.double_mark_threshold:g} 分的行，需仲裁（第三评）。"
-        )
+        done = "需仲裁（第三评）" if result.awaiting_third else "已由第三评定分"
+        click.echo(f"⚑ 两评分差超过 {app.settings.double_mark_threshold:g} 分的行，{done}。")
     for row in data["rows"]:
         for r, reason in row["reasons"].items():
             click.echo(f"改分原因（{row['id']}，第 {r} 评）：{reason}")
