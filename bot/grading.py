@@ -7,12 +7,12 @@ The adapter between the CLI and the pieces that know the rules (``bot.core.gradi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.app import App
 from bot.core.draw import draw as draw_modules
 from bot.core.draw import place
-from bot.core.errors import KefuError
+from bot.core.errors import KefuError, NotFound
 from bot.core.grading import (
     FIRST,
     ROLES,
@@ -25,12 +25,14 @@ from bot.core.grading import (
     check_points,
     evaluate,
     override_needs_reason,
+    signed,
 )
 from bot.core.project_sheet import carry_chat
 from bot.core.rubric import RubricForm, RubricRow
 from bot.storage import get_transcript, load_conversation
 from bot.storage import sheets as store
 from bot.storage.audit import SYSTEM, User, get_user, has_users
+from bot.storage.db import display_url
 from bot.storage.exams import get_exam
 
 # Which chat kinds a customer-service project's scenarios come from.
@@ -47,7 +49,16 @@ def acting_user(app: App, *roles: str) -> User:
             else "用 kefu --as 姓名 …，或设置环境变量 KEFU_USER"
         )
         raise KefuError(f"这个操作需要说明你是谁。提示：{hint}。")
-    user = get_user(app.db, name)
+    try:
+        user = get_user(app.db, name)
+    except NotFound:
+        if has_users(app.db):
+            raise
+        raise NotFound(
+            f"数据库 {display_url(app.settings.db)} 里还没有任何用户，也就没有“{name}”。"
+            "提示：如果用户是在别处添加的，检查当前文件夹、--db 或 KEFU_DB 是否指向同一个数据库；"
+            "否则先添加第一位管理员：kefu user add 姓名 --role admin。"
+        ) from None
     if roles and user.role not in roles:
         wanted = "、".join(ROLES[r] for r in roles)
         raise KefuError(f"“{user.name}”是{ROLES[user.role]}，这个操作需要{wanted}。")
@@ -99,11 +110,16 @@ def form_of(app: App, sheet: store.Sheet) -> RubricForm:
     return form
 
 
-def evaluate_sheet(app: App, sheet: store.Sheet) -> SheetResult:
+def evaluate_sheet(
+    app: App, sheet: store.Sheet, auto: dict[str, AutoRow] | None = None
+) -> SheetResult:
+    """The sheet under the rules; a finalised sheet keeps the values it was signed with."""
     rounds = {r: sheet.marks.get(r, {}) for r in sheet.markers}
-    return evaluate(
-        form_of(app, sheet), sheet.auto or {}, rounds, app.settings.double_mark_threshold
-    )
+    automatic = (sheet.auto or {}) if auto is None else auto
+    result = evaluate(form_of(app, sheet), automatic, rounds, sheet.threshold)
+    if sheet.final and sheet.locked is not None:
+        return signed(result, sheet.locked)
+    return result
 
 
 # ------------------------------------------------------------------------ chat scores
@@ -158,13 +174,20 @@ class Rescore:
     rows: list[tuple[str, float | None, float | None]]  # row id, automatic before, after
     total_before: float | None
     total_after: float | None
-    kept: list[str]  # rows whose grader's mark stays
+    # Each changed row's final value before and after: unchanged where graders' marks decide.
+    finals: dict[str, tuple[float | None, float | None]]
     skipped: str = ""  # why nothing is written (finalised)
+
+    @property
+    def kept(self) -> list[str]:
+        """Rows whose automatic value changes but whose final value does not (a grader's mark)."""
+        return [rid for rid, (before, after) in self.finals.items() if before == after]
 
 
 def rescore(app: App, exam_id: int, dry_run: bool) -> list[Rescore]:
     """Score every chat again with today's analyser, lexicons and rubrics; write unless dry."""
-    actor = SYSTEM if dry_run else acting_user(app, *SENIOR).name
+    # Seniors only, even for a dry run: the totals it prints include every grader's marks.
+    actor = acting_user(app, *SENIOR).name
     changes = []
     for sheet in store.sheets(app.db, exam_id):
         result = chat_auto(app, sheet)
@@ -180,15 +203,12 @@ def rescore(app: App, exam_id: int, dry_run: bool) -> list[Rescore]:
         if not rows:
             continue
         before = evaluate_sheet(app, sheet)
-        after = evaluate(
-            form_of(app, sheet),
-            auto,
-            {r: sheet.marks.get(r, {}) for r in sheet.markers},
-            app.settings.double_mark_threshold,
-        )
-        kept = [rid for rid, _, _ in rows if any(rid in m for m in sheet.marks.values())]
+        after = evaluate_sheet(app, replace(sheet, final=False), auto)
+        finals_before = {r.row.id: r.final for r in before.rows}
+        finals_after = {r.row.id: r.final for r in after.rows}
+        finals = {rid: (finals_before.get(rid), finals_after.get(rid)) for rid, _, _ in rows}
         skipped = "已定稿，未改动（先解锁）" if sheet.final else ""
-        changes.append(Rescore(sheet, rows, before.total, after.total, kept, skipped))
+        changes.append(Rescore(sheet, rows, before.total, after.total, finals, skipped))
         if not dry_run and not sheet.final:
             store.set_auto(app.db, sheet, auto, total, actor, "重新评分")
     return changes
@@ -266,15 +286,37 @@ def grade(
             problems.append(str(exc))
             continue
         refusal = override_needs_reason(auto.get(row.id), points, reason)
+        refusal = refusal or chat_pending(app, sheet, row, reason)
         if refusal:
             problems.append(f"{row.id}（{row.title}）：{refusal}")
             continue
-        # The reason belongs to the rows it explains: those that change an automatic value.
-        overrides = row.id in auto and points != auto[row.id].points
-        marks[row.id] = Mark(points, reason.strip() if overrides else "")
+        # The sheet shows a reason beside the rows it explains: those that change an automatic
+        # value (or stand in for a chat that never took place); the audit log keeps it for all.
+        explains = row.id in auto and points != auto[row.id].points
+        explains = explains or (bool(row.from_chat) and row.id not in auto)
+        marks[row.id] = Mark(points, reason.strip() if explains else "")
     if problems:
         raise KefuError("\n".join(problems) + "\n没有保存任何分数。")
-    return round_, store.set_marks(app.db, sheet, round_, user.name, marks)
+    return round_, store.set_marks(app.db, sheet, round_, user.name, marks, reason.strip())
+
+
+def chat_pending(app: App, sheet: store.Sheet, row: RubricRow, reason: str) -> str | None:
+    """Refuse a mark on a chat row before the chat's own score is there.
+
+    While the chat runs, the row waits for it. A chat that never took place (the candidate
+    was absent) may be marked by hand, with a reason.
+    """
+    if not row.from_chat or sheet.code is None or (sheet.auto and row.id in sheet.auto):
+        return None
+    if sheet.conversation_id is not None:
+        if not load_conversation(app.db, sheet.conversation_id).finished:
+            return f"考生的沟通模拟还在进行（对话 {sheet.conversation_id}），这一行等对话结束后自动评分"
+        return None  # finished, and this row is one the chat does not show: the grader's
+    if not reason.strip():
+        return (
+            "考生还没有进行沟通模拟，这一行应由聊天自动评分；如考生缺考，请用 --reason 说明后再评"
+        )
+    return None
 
 
 def finalise(app: App, exam_id: int, exam_number: str) -> tuple[bool, SheetResult]:
@@ -293,7 +335,8 @@ def finalise(app: App, exam_id: int, exam_number: str) -> tuple[bool, SheetResul
         if missing:
             raise KefuError(f"准考证号 {exam_number} 的评分表还不能定稿：" + "；".join(missing))
     # A double-marked sheet needs two signatures, so no grader finalises their own alone.
-    locked = store.sign_off(app.db, sheet, user.name, result.signoffs_needed, result.total or 0.0)
+    finals = {r.row.id: r.final for r in result.rows if r.final is not None}
+    locked = store.sign_off(app.db, sheet, user.name, result.signoffs_needed, finals)
     return locked, result
 
 

@@ -41,7 +41,12 @@ TABLE: tuple[Setting, ...] = (
     ),
     # The Telegram channel (kefu telegram).
     Setting("nudge_seconds", "KEFU_NUDGE_SECONDS", 120.0, "考生沉默多少秒后顾客催一句“在吗？”"),
-    Setting("exam_minutes", "KEFU_EXAM_MINUTES", 20.0, "考试对话的时限（分钟），到时自动结束"),
+    Setting(
+        "exam_minutes",
+        "KEFU_EXAM_MINUTES",
+        20.0,
+        "考试对话的时限（分钟，Telegram 和 kefu chat --code），到时自动结束",
+    ),
     Setting("max_message_chars", "KEFU_MAX_MESSAGE_CHARS", 1000, "一条消息的最多字数，超出则拒收"),
     Setting("poll_timeout", "KEFU_TELEGRAM_POLL_TIMEOUT", 10.0, "getUpdates 长轮询的秒数"),
     Setting(

@@ -10,15 +10,17 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
 from typing import TextIO
 
 import click
 
 from bot.app import App
 from bot.core.brief import brief_text
+from bot.core.engine import Turn
 from bot.core.moves import MOVE_TITLES, moves_for
 from bot.core.scenario import OUTCOMES, Scenario
-from bot.sessions import UNFINISHED, LiveChat
+from bot.sessions import UNFINISHED, LiveChat, now
 from bot.storage import load_conversation
 
 CUSTOMER_PREFIX = "客户："
@@ -62,6 +64,25 @@ def resume_chat(app: App, conversation_id: str, info: TextIO) -> tuple[LiveChat,
     return chat, replies
 
 
+def feedback_line(scenario: Scenario, turn: Turn) -> str:
+    """Practice feedback: the moves recognised in the candidate's message, and bad wording."""
+    kind_moves = moves_for(scenario.kind)
+    tags = "、".join(MOVE_TITLES[m] for m in turn.analysis.move_names if m in kind_moves)
+    bad = "、".join(turn.analysis.violation_phrases)
+    return f"  ↳ {tags or '（未识别）'}" + (f"  ⚠ 禁用语：{bad}" if bad else "")
+
+
+def confirmed_end(info: TextIO) -> bool:
+    """Ask whether to end an exam conversation; Ctrl-C or Ctrl-D at the question means no."""
+    try:
+        return click.confirm(
+            "确定结束考试对话吗？结束后不能再继续", default=False, err=info is sys.stderr
+        )
+    except click.exceptions.Abort:
+        click.echo(file=info)
+        return False
+
+
 def run_chat(
     app: App,
     scenario: Scenario,
@@ -75,11 +96,15 @@ def run_chat(
     candidate: str | None = None,
     on_start: Callable[[LiveChat], None] | None = None,
     resume: str | None = None,
+    time_limit: timedelta | None = None,
+    confirm_end: bool = False,
 ) -> LiveChat:
     """Play one conversation in the terminal; return it when it ends.
 
     ``resume`` names a stored conversation that was cut off (a crash, a closed window) to
-    continue where it stopped, instead of starting a new one.
+    continue where it stopped, instead of starting a new one. ``time_limit``: the exam's, from
+    the conversation's first start (across a resume). ``confirm_end``: ask before Ctrl-D or
+    Ctrl-C ends the conversation (exams).
     """
     interactive = sys.stdin.isatty() if interactive is None else interactive
     out = out or sys.stdout
@@ -105,31 +130,53 @@ def run_chat(
             except BaseException:
                 chat.abandon()
                 raise
-    click.echo(click.style(f"（对话编号 {chat.id}；Ctrl-D 或 Ctrl-C 结束）", dim=True), file=info)
+    ends_at = None
+    if time_limit is not None:
+        ends_at = load_conversation(app.db, chat.id).started_at + time_limit
+    how = "Ctrl-D 结束，会先请你确认" if confirm_end and interactive else "Ctrl-D 或 Ctrl-C 结束"
+    click.echo(click.style(f"（对话编号 {chat.id}；{how}）", dim=True), file=info)
     say(opening)
-    source = interactive_lines() if interactive and lines is None else (lines or sys.stdin)
-    try:
+
+    def time_up() -> bool:
+        if ends_at is None or now() < ends_at:
+            return False
+        click.echo(click.style("考试时间到，对话结束。", bold=True), file=info)
+        return True
+
+    def play(source: Iterable[str]) -> bool:
+        """Play lines until they run out; return True when the conversation is over."""
         for raw in source:
             text = raw.strip()
             if not text:
                 continue
+            if time_up():
+                return True
             turn = chat.handle(text)
             if interactive and feedback:
-                kind_moves = moves_for(scenario.kind)
-                tags = "、".join(
-                    MOVE_TITLES[m] for m in turn.analysis.move_names if m in kind_moves
-                )
-                tags = tags or "（未识别）"
-                bad = "、".join(turn.analysis.violation_phrases)
-                note = f"  ↳ {tags}" + (f"  ⚠ 禁用语：{bad}" if bad else "")
-                click.echo(click.style(note, dim=True), file=out)
+                click.echo(click.style(feedback_line(scenario, turn), dim=True), file=out)
             say(turn.replies)
-            if chat.finished:
+            if chat.finished or time_up():
+                return True
+        return False
+
+    # In an interactive exam, Ctrl-D or Ctrl-C asks first, and an exam chat cut off any other
+    # way (a crash, a closed window) stays open, to go on with the same code.
+    ended = not confirm_end or not interactive
+    try:
+        while True:
+            try:
+                over = play(
+                    interactive_lines() if interactive and lines is None else (lines or sys.stdin)
+                )
+            except KeyboardInterrupt:
+                click.echo(file=info)
+                over = False
+            if over or not confirm_end or not interactive or confirmed_end(info):
+                ended = True
                 break
-    except KeyboardInterrupt:
-        click.echo(file=info)
     finally:
-        chat.abandon()
+        if ended:
+            chat.abandon()
     outcome = chat.convo.outcome or UNFINISHED
     click.echo(
         click.style(f"对话结束：{outcome_text(outcome)}。对话编号 {chat.id}", bold=True),

@@ -85,6 +85,8 @@ def exam_chat(app: App, code_text: str, seed: int | None) -> int:
     A draw's code also names the candidate, the pinned script version and the result sheet,
     into which the chat's score goes when it ends.
     """
+    from datetime import timedelta
+
     from bot.core.errors import KefuError
     from bot.grading import collect_chat
     from bot.storage import load_conversation
@@ -107,6 +109,7 @@ def exam_chat(app: App, code_text: str, seed: int | None) -> int:
                 f"考试码 {code.code} 的对话正在 {stored.channel} 上进行，请在那里继续。"
             )
         resume = stored.id  # cut off by a crash or a closed window: it goes on
+    minutes = app.settings.exam_minutes
     scenario = app.scenario_version(code.scenario_id, code.scenario_hash)
     if scenario is None:
         raise KefuError(f"考试码 {code.code} 的剧本 {code.scenario_id} 找不到。请联系监考老师。")
@@ -119,6 +122,8 @@ def exam_chat(app: App, code_text: str, seed: int | None) -> int:
         candidate=sheet.exam_number if sheet else code.code,
         on_start=lambda chat: use_code(app.db, code.code, chat.id),
         resume=resume,
+        time_limit=timedelta(minutes=minutes) if minutes > 0 else None,
+        confirm_end=True,
     )
     if sheet is not None:
         collect_chat(app, sheet_by_code(app.db, code.code) or sheet)

@@ -142,8 +142,12 @@ def create_cmd(app: App, name: str, day: str, service: str) -> int:
         dt.date.fromisoformat(day)
     except ValueError:
         raise KefuError(f"日期“{day}”格式不对（应为 YYYY-MM-DD，如 2026-06-10）") from None
-    exam_id = create_exam(app.db, name, day, service, actor.name)
-    click.echo(f"已创建考试 {exam_id}：{name}（{day}）")
+    threshold = app.settings.double_mark_threshold
+    exam_id = create_exam(app.db, name, day, service, actor.name, threshold)
+    click.echo(
+        f"已创建考试 {exam_id}：{name}（{day}）；客服项目：{SERVICES[service]}；"
+        f"双评分差阈值 {threshold:g} 分"
+    )
     return 0
 
 
@@ -158,7 +162,10 @@ def list_cmd(app: App) -> int:
         click.echo("还没有考试。用 kefu --as 管理员 exam create --name … --date … 新建。")
     for e in exams:
         drawn = f"已抽考（种子 {e.seed}）" if e.drawn else "未抽考"
-        click.echo(f"{e.id:>4}  {e.date}  {e.candidates:>4} 人  {drawn}  {e.name}")
+        click.echo(
+            f"{e.id:>4}  {e.date}  {e.candidates:>4} 人  {drawn}  {e.name}"
+            f"  [客服：{SERVICES[e.service]}；双评阈值 {e.threshold:g}]"
+        )
     return 0
 
 
@@ -240,7 +247,7 @@ def roster_cmd(app: App, exam_id: int, file: Path) -> int:
     from bot.storage.exams import import_roster
 
     actor = acting_user(app, "admin")
-    count = import_roster(app.db, exam_id, read_roster(file), actor.name, file.name)
+    count = import_roster(app.db, exam_id, read_roster(file), actor.name, str(file))
     click.echo(f"已导入 {count} 名考生到考试 {exam_id}")
     return 0
 

@@ -26,7 +26,9 @@ from bot.core.grading import (
     SheetResult,
     visible_rounds,
 )
+from bot.core.scenario import OUTCOMES
 from bot.results import PROJECT_ZH, export
+from bot.storage import load_conversation
 from bot.storage import sheets as store
 from bot.storage.audit import ACTIONS, entries
 
@@ -74,7 +76,7 @@ def sheets_cmd(app: App, exam_id: int, as_json: bool) -> int:
     rows = []
     for sheet in store.sheets(app.db, exam_id):
         result = grading.evaluate_sheet(app, sheet)
-        seen = visible_rounds(user.role, sheet.round_of(user.name), set(sheet.markers))
+        seen = visible_rounds(user.role, sheet.round_of(user.name), set(sheet.markers), sheet.final)
         show_total = sheet.final or seen == set(sheet.markers)
         rows.append(
             {
@@ -113,7 +115,16 @@ def sheets_cmd(app: App, exam_id: int, as_json: bool) -> int:
     return 0
 
 
-def sheet_json(sheet: store.Sheet, result: SheetResult, seen: set[int]) -> dict:
+def chat_outcome(app: App, sheet: store.Sheet) -> str | None:
+    """How the candidate's chat ended (an end state, ``unfinished``), or None while it runs."""
+    if sheet.conversation_id is None:
+        return None
+    return load_conversation(app.db, sheet.conversation_id).outcome
+
+
+def sheet_json(
+    sheet: store.Sheet, result: SheetResult, seen: set[int], outcome: str | None = None
+) -> dict:
     """A sheet as the user may see it: the other graders' rounds hidden while marking is blind."""
     complete = sheet.final or seen == set(sheet.markers)
     return {
@@ -128,6 +139,7 @@ def sheet_json(sheet: store.Sheet, result: SheetResult, seen: set[int]) -> dict:
         "scenario_version": sheet.scenario_hash,
         "code": sheet.code,
         "conversation": sheet.conversation_id,
+        "chat_outcome": outcome,
         "chat_total": sheet.auto_total,
         "status": status(sheet, result),
         "final": sheet.final,
@@ -169,8 +181,8 @@ def sheet_cmd(app: App, exam_id: int, exam_number: str, as_json: bool) -> int:
     user = grading.acting_user(app, *ROLES)
     sheet = grading.load_sheet(app, exam_id, exam_number)
     result = grading.evaluate_sheet(app, sheet)
-    seen = visible_rounds(user.role, sheet.round_of(user.name), set(sheet.markers))
-    data = sheet_json(sheet, result, seen)
+    seen = visible_rounds(user.role, sheet.round_of(user.name), set(sheet.markers), sheet.final)
+    data = sheet_json(sheet, result, seen, chat_outcome(app, sheet))
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
@@ -180,7 +192,13 @@ def sheet_cmd(app: App, exam_id: int, exam_number: str, as_json: bool) -> int:
         f"（评分表 {sheet.form_id}）"
     )
     if sheet.scenario_id:
-        chat = f"对话 {sheet.conversation_id}" if sheet.conversation_id else "未开始"
+        chat = "未开始"
+        if sheet.conversation_id:
+            ending = data["chat_outcome"]
+            ended = (
+                "进行中" if ending is None else f"结果 {ending}（{OUTCOMES.get(ending, '未完成')}）"
+            )
+            chat = f"对话 {sheet.conversation_id}，{ended}"
         click.echo(
             f"剧本：{sheet.scenario_id}（版本 {sheet.scenario_hash}）  考试码 {sheet.code}  {chat}"
             + (f"  聊天自动评分 {sheet.auto_total:g}/100" if sheet.auto_total is not None else "")
@@ -224,7 +242,7 @@ def sheet_cmd(app: App, exam_id: int, exam_number: str, as_json: bool) -> int:
         )
     if data["flagged"]:
         done = "需仲裁（第三评）" if result.awaiting_third else "已由第三评定分"
-        click.echo(f"⚑ 两评分差超过 {app.settings.double_mark_threshold:g} 分的行，{done}。")
+        click.echo(f"⚑ 两评分差超过 {sheet.threshold:g} 分的行，{done}。")
     for row in data["rows"]:
         for r, reason in row["reasons"].items():
             click.echo(f"改分原因（{row['id']}，第 {r} 评）：{reason}")
@@ -303,6 +321,7 @@ def rescore_cmd(app: App, exam_id: int, dry_run: bool, as_json: bool) -> int:
                 "total_before": c.total_before,
                 "total_after": c.total_after,
                 "kept": c.kept,
+                "finals": {r: {"before": b, "after": a} for r, (b, a) in c.finals.items()},
                 "skipped": c.skipped,
             }
             for c in changes
@@ -320,8 +339,12 @@ def rescore_cmd(app: App, exam_id: int, dry_run: bool, as_json: bool) -> int:
             f"{c.sheet.exam_number} {c.sheet.name}{diff}{'  ' + c.skipped if c.skipped else ''}"
         )
         for row, before, after in c.rows:
-            kept = "（评分员改过，保持不变）" if row in c.kept else ""
-            click.echo(f"    {row}: 自动 {_num(before)} → {_num(after)}{kept}")
+            final_before, final_after = c.finals[row]
+            if row in c.kept:
+                final = f"；最终分 {_num(final_after)} 不变（评分员的分数）"
+            else:
+                final = f"；最终分 {_num(final_before)} → {_num(final_after)}"
+            click.echo(f"    {row}: 自动 {_num(before)} → {_num(after)}{final}")
     verb = "将改变" if dry_run else "已重新评分"
     click.echo(
         f"{verb} {sum(1 for c in changes if not c.skipped)} 张评分表"

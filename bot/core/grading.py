@@ -17,7 +17,7 @@ one piece of code that the CLI, the export and the tests all read the same way.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import floor
 
 from bot.core.errors import KefuError
@@ -26,7 +26,7 @@ from bot.core.scoring import band
 
 ROLES: dict[str, str] = {"grader": "评分员", "chief_grader": "主评分员", "admin": "管理员"}
 # Roles that may arbitrate (third marking), unlock a finalised sheet and see every round.
-SENIOR = frozenset({"chief_grader", "admin"})
+SENIOR = ("chief_grader", "admin")  # a tuple: messages list them in this order
 
 FIRST, SECOND, THIRD = 1, 2, 3
 ROUND_TITLES = {FIRST: "第一评", SECOND: "第二评（盲评）", THIRD: "第三评（仲裁）"}
@@ -152,6 +152,12 @@ def evaluate(
     return SheetResult(rows, double, threshold)
 
 
+def signed(result: SheetResult, finals: Mapping[str, float]) -> SheetResult:
+    """The result with each row's final value as it was signed (a finalised sheet)."""
+    rows = [replace(r, final=finals.get(r.row.id)) for r in result.rows]
+    return replace(result, rows=rows)
+
+
 def check_points(row: RubricRow, points: float) -> None:
     """Refuse a mark outside 0..max or not a multiple of half a point."""
     if not 0 <= points <= row.max:
@@ -171,8 +177,14 @@ def override_needs_reason(auto: AutoRow | None, points: float, reason: str) -> s
     return None
 
 
-def visible_rounds(role: str, own_round: int | None, started: set[int]) -> set[int]:
-    """The rounds a user may see on a sheet: blind marking hides the other graders' rounds."""
-    if role in SENIOR or own_round == THIRD:
+def visible_rounds(
+    role: str, own_round: int | None, started: set[int], final: bool = False
+) -> set[int]:
+    """The rounds a user may see on a sheet: blind marking hides the other graders' rounds.
+
+    A first or second marker sees only their own round, whatever their role, until the sheet
+    is final; the arbiter and the seniors who do not mark it see every round.
+    """
+    if final or own_round == THIRD or (own_round is None and role in SENIOR):
         return set(started)
     return {own_round} if own_round is not None else set()

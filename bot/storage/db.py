@@ -102,6 +102,14 @@ def add_missing_columns(engine: Engine) -> list[str]:
     return added
 
 
+def display_url(url: str) -> str:
+    """A database URL as messages show it: the password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return _mask(url)
+
+
 def _mask(url: str) -> str:
     """Hide the password of a URL that SQLAlchemy could not parse."""
     # Up to the last "@", greedily: a password may itself contain "@" or "/".

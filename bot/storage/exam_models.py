@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models import Base
@@ -24,6 +33,9 @@ class ExamRow(Base):
     created_at_utc: Mapped[datetime] = mapped_column(DateTime(timezone=False))
     # Which customer-service project its candidates take: presale, aftersale or both.
     service: Mapped[str] = mapped_column(String(20), default="both", server_default="both")
+    # Double marking: rows further apart than this go to a third grader. Fixed when the exam
+    # is created, so that changing the setting later cannot change a result.
+    threshold: Mapped[float] = mapped_column(Float, default=2.0, server_default="2")
     # Set once by the draw, which can then not be run again for this exam.
     seed: Mapped[int | None] = mapped_column(BigInteger)
     drawn_at_utc: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))

@@ -33,6 +33,7 @@ class Exam:
     candidates: int
     service: str = "both"
     seed: int | None = None
+    threshold: float = 2.0
 
     @property
     def drawn(self) -> bool:
@@ -40,11 +41,22 @@ class Exam:
 
 
 def create_exam(
-    engine: Engine, name: str, date: str, service: str = "both", actor: str = ""
+    engine: Engine,
+    name: str,
+    date: str,
+    service: str = "both",
+    actor: str = "",
+    threshold: float = 2.0,
 ) -> int:
     """Create an exam; return its id."""
     with _writing(engine) as session:
-        row = ExamRow(name=name, date=date, service=service, created_at_utc=split_time(now())[0])
+        row = ExamRow(
+            name=name,
+            date=date,
+            service=service,
+            threshold=threshold,
+            created_at_utc=split_time(now())[0],
+        )
         session.add(row)
         session.flush()
         record(session, actor, "exam", exam_id=row.id, after=f"{name}（{date}）")
@@ -60,7 +72,7 @@ def get_exam(engine: Engine, exam_id: int) -> Exam:
         count = session.scalar(
             select(func.count()).select_from(CandidateRow).where(CandidateRow.exam_id == exam_id)
         )
-        return Exam(row.id, row.name, row.date, count or 0, row.service, row.seed)
+        return Exam(row.id, row.name, row.date, count or 0, row.service, row.seed, row.threshold)
 
 
 def list_exams(engine: Engine) -> list[Exam]:
@@ -75,6 +87,8 @@ def import_roster(
     """Add a whole roster in one transaction: all of it or, on any conflict, none of it."""
     if get_exam(engine, exam_id).drawn:
         raise KefuError(f"考试 {exam_id} 已经抽考，不能再导入考生。")
+    if not candidates:
+        raise KefuError(f"{source or '名单'}: 名单里没有考生（只有表头？）。没有导入任何考生。")
     with _writing(engine) as session:
         taken = set(
             session.scalars(
@@ -85,7 +99,7 @@ def import_roster(
         if clashes:
             raise KefuError(
                 "\n".join(
-                    f"第 {c.roster_row} 行：准考证号 {c.exam_number} 已在本场考试的名单中"
+                    f"{source or '名单'}:{c.roster_row}: 准考证号 {c.exam_number} 已在本场考试的名单中"
                     for c in clashes
                 )
                 + "\n没有导入任何考生。"

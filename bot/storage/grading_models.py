@@ -60,6 +60,9 @@ class SheetRow(Base):
     auto: Mapped[dict | None] = mapped_column(JSON)
     auto_total: Mapped[float | None] = mapped_column(Float)
     final: Mapped[bool] = mapped_column(default=False)
+    # The final value of every row as signed ({row id: points}), kept while the sheet is
+    # final, so that nothing changed later (a rubric, a setting) can change a signed result.
+    locked: Mapped[dict | None] = mapped_column(JSON)
 
 
 class MarkerRow(Base):

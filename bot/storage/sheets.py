@@ -56,6 +56,8 @@ class Sheet:
     auto: dict[str, AutoRow] | None
     auto_total: float | None
     final: bool
+    threshold: float = 2.0
+    locked: dict[str, float] | None = None
     markers: dict[int, str] = field(default_factory=dict)
     marks: dict[int, dict[str, Mark]] = field(default_factory=dict)
     signoffs: list[str] = field(default_factory=list)
@@ -184,7 +186,8 @@ def sheet_by_code(engine: Engine, code: str) -> Sheet | None:
 
 def _sheet(session: Session, row: SheetRow) -> Sheet:
     candidate = session.get(CandidateRow, row.candidate_id)
-    assert candidate is not None
+    exam = session.get(ExamRow, row.exam_id)
+    assert candidate is not None and exam is not None
     code = session.get(ExamCodeRow, row.code) if row.code else None
     markers = {
         m.round: m.grader
@@ -214,6 +217,8 @@ def _sheet(session: Session, row: SheetRow) -> Sheet:
         auto=None if row.auto is None else _auto_rows(row.auto),
         auto_total=row.auto_total,
         final=row.final,
+        threshold=exam.threshold,
+        locked=row.locked if row.final else None,
         markers=markers,
         marks=marks,
         signoffs=list(signoffs),
@@ -289,8 +294,12 @@ def set_marks(
     round_: int,
     grader: str,
     marks: dict[str, Mark],
+    note: str = "",
 ) -> int:
-    """Store a grader's marks for a round (taking the round if new); return how many changed."""
+    """Store a grader's marks for a round (taking the round if new); return how many changed.
+
+    ``note`` is the grader's reason for this change, kept in the audit log for every row.
+    """
     changed = 0
     with _writing(engine) as session:
         row = _open_sheet(session, sheet)
@@ -341,7 +350,7 @@ def set_marks(
                 row_id=f"{row_id}@{round_}",
                 before=before,
                 after=mark.points,
-                reason=mark.reason,
+                reason=mark.reason or note,
             )
             changed += 1
         if changed:
@@ -378,8 +387,14 @@ def set_auto(
             _withdraw_signoffs(session, sheet, actor)
 
 
-def sign_off(engine: Engine, sheet: Sheet, user: str, needed: int, total: float) -> bool:
-    """Record a user's sign-off; lock the sheet when enough people signed. Return True if locked."""
+def sign_off(
+    engine: Engine, sheet: Sheet, user: str, needed: int, finals: dict[str, float]
+) -> bool:
+    """Record a user's sign-off; lock the sheet (and its row values) when enough people signed.
+
+    Return True if the sheet is locked now.
+    """
+    total = sum(finals.values())
     with _writing(engine) as session:
         row = _open_sheet(session, sheet)
         # Counted inside the locked transaction: two graders signing at once both count.
@@ -392,6 +407,7 @@ def sign_off(engine: Engine, sheet: Sheet, user: str, needed: int, total: float)
         record(session, user, "signoff", **_where(sheet), after=total)
         if len(signers) + 1 >= needed:
             row.final = True
+            row.locked = dict(finals)
             record(
                 session,
                 user,
@@ -411,6 +427,7 @@ def unlock(engine: Engine, sheet: Sheet, user: str, reason: str) -> None:
         if row is None or not row.final:
             raise KefuError(f"准考证号 {sheet.exam_number} 的评分表没有定稿，不需要解锁。")
         row.final = False
+        row.locked = None
         session.execute(delete(SignoffRow).where(SignoffRow.sheet_id == sheet.id))
         record(
             session, user, "unlock", **_where(sheet), before="已定稿", after="评分中", reason=reason

@@ -1,9 +1,12 @@
-"""The graders' text views: a sheet, the list of sheets, the audit log, as a person reads them."""
+"""Grading from the command line: the text views, the exam's threshold, chat rows, messages."""
 
 import json
+import os
+import subprocess
 
 import pytest
 
+from tests.cli.conftest import KEFU
 from tests.cli.test_exam_roster_cli import roster_rows, write_csv
 
 pytestmark = pytest.mark.slow
@@ -61,3 +64,78 @@ def test_a_sheet_list_and_audit_log_read_as_tables(run, drawn):
     marked = [line.split() for line in log.splitlines() if number in line]
     assert sum(1 for cells in marked if cells[3:5] == [A, "评分"]) == len(values)
     assert sum(1 for cells in marked if cells[3:5] == [B, "评分"]) == 1
+
+
+def test_the_double_marking_threshold_is_the_exams_own(run, admin, tmp_path):
+    """Set when the exam is created: changing the setting later changes no result."""
+    for name, role in [(A, "grader"), (B, "grader")]:
+        admin("user", "add", name, "--role", role)
+    created = admin(
+        "exam", "create", "--name", "A", "--date", "2026-06-10",
+        extra_env={"KEFU_DOUBLE_MARK_THRESHOLD": "5"},
+    )  # fmt: skip
+    assert "双评分差阈值 5 分" in created.stdout
+    assert "双评阈值 5" in admin("exam", "list").stdout
+    admin("exam", "roster", "1", str(write_csv(tmp_path / "r.csv", roster_rows(4))))
+    table = json.loads(admin("exam", "draw", "--exam", "1", "--seed", "5", "--json").stdout)
+    number = next(c for c in table["candidates"] if c["module"] != "customer_service")[
+        "exam_number"
+    ]
+    rows = json.loads(run("exam", "sheet", "1", number, "--json", user=A).stdout)["rows"]
+    first = {r["id"]: r["max"] for r in rows}
+    second = dict(first, **{rows[0]["id"]: rows[0]["max"] - 4})  # 4 apart: under 5
+    assert (
+        run(
+            "exam", "grade", "1", number, *(f"{k}={v:g}" for k, v in first.items()), user=A
+        ).returncode
+        == 0
+    )
+    marked = run(
+        "exam", "grade", "1", number, "--second", *(f"{k}={v:g}" for k, v in second.items()), user=B
+    )
+    assert marked.returncode == 0, marked.stderr
+    strict = {"KEFU_DOUBLE_MARK_THRESHOLD": "1"}
+    sheet = json.loads(admin("exam", "sheet", "1", number, "--json", extra_env=strict).stdout)
+    assert sheet["flagged"] == [] and sheet["total"] == 100 - 2  # the mean of the far row
+
+
+def test_a_chat_row_waits_for_the_chat_and_an_absent_candidate_needs_a_reason(run, admin, tmp_path):
+    admin("user", "add", A, "--role", "grader")
+    admin("exam", "create", "--name", "A", "--date", "2026-06-10", "--service", "presale")
+    admin("exam", "roster", "1", str(write_csv(tmp_path / "r.csv", roster_rows(6))))
+    table = json.loads(admin("exam", "draw", "--exam", "1", "--seed", "3", "--json").stdout)
+    absent, chatting = (c for c in table["candidates"] if c["code"])
+
+    refused = run("exam", "grade", "1", absent["exam_number"], "p3=0", user=A)
+    assert refused.returncode == 2 and "如考生缺考，请用 --reason 说明" in refused.stderr
+    done = run("exam", "grade", "1", absent["exam_number"], "p3=0", "--reason", "考生缺考", user=A)
+    assert done.returncode == 0, done.stderr
+    sheet = json.loads(run("exam", "sheet", "1", absent["exam_number"], "--json", user=A).stdout)
+    row = next(r for r in sheet["rows"] if r["id"] == "cs_presale.p3")
+    assert row["rounds"]["1"] == 0 and row["reasons"] == {"1": "考生缺考"}
+
+    env = {**os.environ, "KEFU_DB": f"sqlite:///{tmp_path / 'kefu.db'}"}
+    with subprocess.Popen(
+        [str(KEFU), "chat", "--code", chatting["code"]],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    ) as chat:
+        assert chat.stdin and chat.stdout
+        assert chat.stdout.readline().startswith("客户：")  # the chat is running
+        waiting = run("exam", "grade", "1", chatting["exam_number"], "p3=20", user=A)
+        assert waiting.returncode == 2 and "沟通模拟还在进行" in waiting.stderr
+        chat.communicate("您好，欢迎光临\n", timeout=60)  # end of input ends the chat
+    assert chat.returncode == 0
+    written = run("exam", "grade", "1", chatting["exam_number"], "p1=5", user=A)
+    assert written.returncode == 0, written.stderr
+    sheet = json.loads(run("exam", "sheet", "1", chatting["exam_number"], "--json", user=A).stdout)
+    assert sheet["chat_outcome"] == "unfinished" and sheet["chat_total"] is not None
+
+
+def test_without_users_the_message_names_the_database(run, tmp_path):
+    result = run("exam", "sheets", "1", user="王主任")
+    assert result.returncode == 2
+    assert f"数据库 sqlite:///{tmp_path / 'kefu.db'} 里还没有任何用户" in result.stderr

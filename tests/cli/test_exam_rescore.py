@@ -59,7 +59,9 @@ def test_rescore_dry_run_then_real_keeps_overrides_and_finalised_sheets(run, adm
     env = {"KEFU_LEXICON": str(lexicon)}
     log_before = json.loads(run("exam", "audit", "1", "--json", user=CHIEF).stdout)
 
-    dry = run("exam", "rescore", "1", "--dry-run", "--json", user=A, extra_env=env)
+    blind = run("exam", "rescore", "1", "--dry-run", user=A, extra_env=env)
+    assert blind.returncode == 2 and "主评分员" in blind.stderr  # its totals hold every mark
+    dry = run("exam", "rescore", "1", "--dry-run", "--json", user=CHIEF, extra_env=env)
     assert dry.returncode == 0, dry.stderr
     planned = {s["exam_number"]: s for s in json.loads(dry.stdout)["sheets"]}
     assert set(planned) == {overridden, finalised}
@@ -68,8 +70,8 @@ def test_rescore_dry_run_then_real_keeps_overrides_and_finalised_sheets(run, adm
         r["id"] == conduct["id"] and r["after"] < r["before"] for r in planned[overridden]["rows"]
     )
     assert planned[finalised]["skipped"] and planned[overridden]["skipped"] == ""
-    text = run("exam", "rescore", "1", "--dry-run", user=A, extra_env=env).stdout
-    assert "演练，未写入" in text and "评分员改过，保持不变" in text
+    text = run("exam", "rescore", "1", "--dry-run", user=CHIEF, extra_env=env).stdout
+    assert "演练，未写入" in text and "不变（评分员的分数）" in text
     assert [r["auto"] for r in sheet(overridden)["rows"]] == [
         r["auto"] for r in before[overridden]["rows"]
     ]
@@ -99,6 +101,6 @@ def test_rescore_dry_run_then_real_keeps_overrides_and_finalised_sheets(run, adm
         e["actor"] == CHIEF and e["reason"] == "重新评分" for e in new if e["action"] == "auto"
     )
     again = json.loads(
-        run("exam", "rescore", "1", "--dry-run", "--json", user=A, extra_env=env).stdout
+        run("exam", "rescore", "1", "--dry-run", "--json", user=CHIEF, extra_env=env).stdout
     )
     assert [s["exam_number"] for s in again["sheets"]] == [finalised]  # only the locked one differs

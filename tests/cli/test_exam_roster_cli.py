@@ -88,3 +88,16 @@ def test_only_an_admin_may_create_exams_and_import_rosters(run, admin, tmp_path)
     path = write_csv(tmp_path / "r.csv", roster_rows(3))
     refused = run("exam", "roster", "1", str(path), user="李老师")
     assert refused.returncode == 2 and "0 人" in admin("exam", "list").stdout
+
+
+def test_an_empty_roster_and_a_number_already_on_the_roster_name_file_and_row(admin, tmp_path):
+    admin("exam", "create", "--name", "A", "--date", "2026-06-10")
+    empty = write_csv(tmp_path / "empty.csv", [])
+    result = admin("exam", "roster", "1", str(empty))
+    assert result.returncode == 2 and f"{empty}: 名单里没有考生" in result.stderr
+    first = write_csv(tmp_path / "first.csv", roster_rows(2))
+    assert admin("exam", "roster", "1", str(first)).returncode == 0
+    again = write_csv(tmp_path / "again.csv", roster_rows(3))
+    result = admin("exam", "roster", "1", str(again))
+    assert f"{again}:2: 准考证号 20260001 已在本场考试的名单中" in result.stderr
+    assert "2 人" in admin("exam", "list").stdout

@@ -386,7 +386,7 @@ def test_changing_an_automatic_value_needs_a_reason(automatic, points, reason, r
         ("grader", None, set(), set()),
         ("grader", THIRD, {FIRST, SECOND, THIRD}, {FIRST, SECOND, THIRD}),  # the arbiter
         ("chief_grader", None, {FIRST, SECOND}, {FIRST, SECOND}),
-        ("chief_grader", SECOND, {FIRST, SECOND}, {FIRST, SECOND}),
+        ("chief_grader", SECOND, {FIRST, SECOND}, {SECOND}),  # a senior marking is blind too
         ("admin", None, {FIRST}, {FIRST}),
         ("admin", None, set(), set()),
     ],
@@ -395,3 +395,7 @@ def test_a_grader_sees_only_their_own_round_and_seniors_see_every_round(
     role, own_round, started, visible
 ):
     assert visible_rounds(role, own_round, started) == visible
+
+
+def test_once_a_sheet_is_final_every_round_may_be_seen():
+    assert visible_rounds("grader", SECOND, {FIRST, SECOND}, final=True) == {FIRST, SECOND}

@@ -251,6 +251,11 @@ def test_a_draw_for_an_unknown_exam_is_not_found(backend: Engine):
 # ------------------------------------------------------------------------ marks and audit
 
 
+def finals(total: float) -> dict[str, float]:
+    """Final row values to sign, adding up to ``total``."""
+    return {"cs_presale.p1": 7.0, "cs_presale.p2": total - 7.0}
+
+
 def auto_rows(**points: float) -> dict[str, AutoRow]:
     return {f"cs_presale.{k}": AutoRow(v, (1, 3), "聊天评分") for k, v in points.items()}
 
@@ -359,9 +364,10 @@ def test_each_round_keeps_its_own_marker_and_marks(drawn: Drawn):
 
 def test_one_signoff_locks_a_single_marked_sheet(drawn: Drawn):
     set_marks(drawn.engine, drawn.sheet(), FIRST, drawn.grader, {"cs_presale.p1": Mark(7)})
-    assert sign_off(drawn.engine, drawn.sheet(), drawn.grader, 1, 87.5) is True
+    assert sign_off(drawn.engine, drawn.sheet(), drawn.grader, 1, finals(87.5)) is True
     sheet = drawn.sheet()
     assert sheet.final is True
+    assert sheet.locked == finals(87.5)  # the values as signed, kept with the sheet
     assert sheet.signoffs == [drawn.grader]
     signed, final = drawn.audit()[-2:]
     assert (signed.action, signed.actor, signed.after) == ("signoff", drawn.grader, "87.5")
@@ -373,13 +379,13 @@ def test_one_signoff_locks_a_single_marked_sheet(drawn: Drawn):
 
 
 def test_a_double_marked_sheet_needs_two_different_people_to_sign(drawn: Drawn):
-    assert sign_off(drawn.engine, drawn.sheet(), drawn.grader, 2, 80) is False
+    assert sign_off(drawn.engine, drawn.sheet(), drawn.grader, 2, finals(80)) is False
     assert drawn.sheet().final is False
     assert drawn.sheet().signoffs == [drawn.grader]
     with pytest.raises(KefuError, match="签过字"):
-        sign_off(drawn.engine, drawn.sheet(), drawn.grader, 2, 80)
+        sign_off(drawn.engine, drawn.sheet(), drawn.grader, 2, finals(80))
     assert drawn.sheet().signoffs == [drawn.grader]
-    assert sign_off(drawn.engine, drawn.sheet(), drawn.second, 2, 80) is True
+    assert sign_off(drawn.engine, drawn.sheet(), drawn.second, 2, finals(80)) is True
     sheet = drawn.sheet()
     assert sheet.final is True
     assert sheet.signoffs == [drawn.grader, drawn.second]
@@ -389,8 +395,8 @@ def test_a_double_marked_sheet_needs_two_different_people_to_sign(drawn: Drawn):
 def test_two_graders_signing_at_the_same_time_lock_a_double_marked_sheet(drawn: Drawn):
     # Both read the sheet (no sign-offs yet), then both sign: two different people signed.
     seen_by_first, seen_by_second = drawn.sheet(), drawn.sheet()
-    sign_off(drawn.engine, seen_by_first, drawn.grader, 2, 80)
-    locked = sign_off(drawn.engine, seen_by_second, drawn.second, 2, 80)
+    sign_off(drawn.engine, seen_by_first, drawn.grader, 2, finals(80))
+    locked = sign_off(drawn.engine, seen_by_second, drawn.second, 2, finals(80))
     assert drawn.sheet().signoffs == [drawn.grader, drawn.second]
     assert locked is True
     assert drawn.sheet().final is True
@@ -405,14 +411,14 @@ def _change_auto(drawn: Drawn) -> None:
 
 
 def _sign_again(drawn: Drawn) -> None:
-    sign_off(drawn.engine, drawn.sheet(), drawn.chief, 1, 87.5)
+    sign_off(drawn.engine, drawn.sheet(), drawn.chief, 1, finals(87.5))
 
 
 @pytest.mark.parametrize("change", [_change_marks, _change_auto, _sign_again])
 def test_a_finalised_sheet_refuses_every_change_and_logs_nothing(drawn: Drawn, change):
     set_auto(drawn.engine, drawn.sheet(), auto_rows(p3=6), 6, SYSTEM, "对话结束")
     set_marks(drawn.engine, drawn.sheet(), FIRST, drawn.grader, {"cs_presale.p1": Mark(7)})
-    sign_off(drawn.engine, drawn.sheet(), drawn.grader, 1, 87.5)
+    sign_off(drawn.engine, drawn.sheet(), drawn.grader, 1, finals(87.5))
     before, logged = drawn.sheet(), len(drawn.audit())
     with pytest.raises(KefuError, match="已定稿"):
         change(drawn)
@@ -422,10 +428,10 @@ def test_a_finalised_sheet_refuses_every_change_and_logs_nothing(drawn: Drawn, c
 
 def test_unlocking_is_audited_voids_the_signoffs_and_allows_changes_again(drawn: Drawn):
     set_marks(drawn.engine, drawn.sheet(), FIRST, drawn.grader, {"cs_presale.p1": Mark(7)})
-    sign_off(drawn.engine, drawn.sheet(), drawn.grader, 1, 87.5)
+    sign_off(drawn.engine, drawn.sheet(), drawn.grader, 1, finals(87.5))
     unlock(drawn.engine, drawn.sheet(), drawn.chief, "复核发现第 1 行录入错误")
     sheet = drawn.sheet()
-    assert (sheet.final, sheet.signoffs) == (False, [])
+    assert (sheet.final, sheet.signoffs, sheet.locked) == (False, [], None)
     opened = drawn.audit()[-1]
     assert (opened.action, opened.actor, opened.before, opened.after, opened.reason) == (
         "unlock",
@@ -435,7 +441,7 @@ def test_unlocking_is_audited_voids_the_signoffs_and_allows_changes_again(drawn:
         "复核发现第 1 行录入错误",
     )
     assert set_marks(drawn.engine, sheet, FIRST, drawn.grader, {"cs_presale.p1": Mark(8)}) == 1
-    assert sign_off(drawn.engine, drawn.sheet(), drawn.grader, 1, 88.5) is True
+    assert sign_off(drawn.engine, drawn.sheet(), drawn.grader, 1, finals(88.5)) is True
 
 
 def test_a_sheet_that_is_not_finalised_cannot_be_unlocked(drawn: Drawn):
@@ -447,18 +453,18 @@ def test_a_sheet_that_is_not_finalised_cannot_be_unlocked(drawn: Drawn):
 
 def test_a_mark_changed_after_a_signoff_withdraws_it(drawn: Drawn):
     set_marks(drawn.engine, drawn.sheet(), FIRST, drawn.grader, {"cs_presale.p1": Mark(7)})
-    sign_off(drawn.engine, drawn.sheet(), drawn.grader, 2, 87.5)
+    sign_off(drawn.engine, drawn.sheet(), drawn.grader, 2, finals(87.5))
     set_marks(drawn.engine, drawn.sheet(), FIRST, drawn.grader, {"cs_presale.p1": Mark(8)})
     assert drawn.sheet().signoffs == []
     withdrawn = drawn.audit()[-1]
     assert (withdrawn.action, withdrawn.before) == ("signoff_withdrawn", drawn.grader)
     # Signed again, it counts from the start: one signature does not lock a double sheet.
-    assert sign_off(drawn.engine, drawn.sheet(), drawn.grader, 2, 88.5) is False
+    assert sign_off(drawn.engine, drawn.sheet(), drawn.grader, 2, finals(88.5)) is False
 
 
 def test_an_unchanged_mark_after_a_signoff_keeps_it(drawn: Drawn):
     set_marks(drawn.engine, drawn.sheet(), FIRST, drawn.grader, {"cs_presale.p1": Mark(7)})
-    sign_off(drawn.engine, drawn.sheet(), drawn.grader, 2, 87.5)
+    sign_off(drawn.engine, drawn.sheet(), drawn.grader, 2, finals(87.5))
     set_marks(drawn.engine, drawn.sheet(), FIRST, drawn.grader, {"cs_presale.p1": Mark(7)})
     assert drawn.sheet().signoffs == [drawn.grader]
     assert "signoff_withdrawn" not in actions(drawn)
@@ -466,7 +472,7 @@ def test_an_unchanged_mark_after_a_signoff_keeps_it(drawn: Drawn):
 
 def test_a_changed_automatic_value_after_a_signoff_withdraws_it(drawn: Drawn):
     set_auto(drawn.engine, drawn.sheet(), auto_rows(p3=6), 6, SYSTEM, "对话结束")
-    sign_off(drawn.engine, drawn.sheet(), drawn.grader, 2, 87.5)
+    sign_off(drawn.engine, drawn.sheet(), drawn.grader, 2, finals(87.5))
     set_auto(drawn.engine, drawn.sheet(), auto_rows(p3=7), 7, drawn.chief, "重新评分")
     assert drawn.sheet().signoffs == []
     assert actions(drawn)[-2:] == ["auto", "signoff_withdrawn"]
