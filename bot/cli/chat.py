@@ -66,9 +66,11 @@ def chat(
     if as_json:
         raise click.UsageError("--json 只能与 --list 一起使用。")
     if code is not None:
-        if scenario or watch:
-            raise click.UsageError("--code 不能与剧本 id 或 --watch 一起使用：考试码已决定剧本。")
-        return exam_chat(app, code, seed)
+        if scenario or watch or seed is not None:
+            raise click.UsageError(
+                "--code 不能与剧本 id、--seed 或 --watch 一起使用：考试的剧本和顾客由抽考决定。"
+            )
+        return exam_chat(app, code)
     chosen = lib.get(scenario or DEFAULT_SCENARIO)
     if watch:
         from bot.channels.rehearsal import rehearse
@@ -79,7 +81,7 @@ def chat(
     return 0
 
 
-def exam_chat(app: App, code_text: str, seed: int | None) -> int:
+def exam_chat(app: App, code_text: str) -> int:
     """An exam conversation opened with an access code (a draw's, or one from ``exam codes``).
 
     A draw's code also names the candidate, the pinned script version and the result sheet,
@@ -116,7 +118,6 @@ def exam_chat(app: App, code_text: str, seed: int | None) -> int:
     run_chat(
         app,
         scenario,
-        seed=seed,
         feedback=False,
         mode="exam",
         candidate=sheet.exam_number if sheet else code.code,

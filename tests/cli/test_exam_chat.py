@@ -29,11 +29,11 @@ def test_a_killed_exam_chat_resumes_with_its_code_and_loses_nothing(run, admin, 
     admin("exam", "roster", "1", str(write_csv(tmp_path / "r.csv", roster_rows(3))))
     table = json.loads(admin("exam", "draw", "--exam", "1", "--seed", "1", "--json").stdout)
     (candidate,) = [c for c in table["candidates"] if c["code"]]
-    seed, lines, outcome = good_conversations()[candidate["scenario"]]
+    lines, outcome = good_conversations()[candidate["scenario"]]
     db = f"sqlite:///{tmp_path / 'kefu.db'}"
 
     process = subprocess.Popen(
-        [str(KEFU), "chat", "--code", candidate["code"], "--seed", str(seed)],
+        [str(KEFU), "chat", "--code", candidate["code"]],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -81,6 +81,8 @@ def test_a_code_from_exam_codes_opens_one_terminal_exam_chat(run, tmp_path):
     assert first.stdout.startswith("客户：") and "↳" not in first.stdout  # exam: no hints
     again = run("chat", "--code", code, stdin="您好\n")
     assert again.returncode == 2 and "已经用过" in again.stderr
+    chosen = run("chat", "--code", code, "--seed", "7")
+    assert chosen.returncode == 2 and "--seed" in chosen.stderr  # no choosing the customer
     unknown = run("chat", "--code", "NOPE2345")
     assert unknown.returncode == 2 and "不存在" in unknown.stderr
     listed = json.loads(run("exam", "codes", "--list", "--json").stdout)
@@ -134,7 +136,7 @@ ASK = "确定结束考试对话吗？"
 
 def test_in_a_terminal_ctrl_d_asks_before_it_ends_the_exam(admin, tmp_path):
     candidate = exam_with_one_chat(admin, tmp_path)
-    _, lines, _ = good_conversations()[candidate["scenario"]]
+    lines, _ = good_conversations()[candidate["scenario"]]
     db = f"sqlite:///{tmp_path / 'kefu.db'}"
     terminal = Terminal(["chat", "--code", candidate["code"]], {**os.environ, "KEFU_DB": db})
     terminal.expect("Ctrl-D 结束，会先请你确认")
@@ -162,11 +164,11 @@ def test_in_a_terminal_ctrl_d_asks_before_it_ends_the_exam(admin, tmp_path):
 
 def test_the_time_limit_ends_a_terminal_exam(admin, tmp_path):
     candidate = exam_with_one_chat(admin, tmp_path)
-    seed, lines, _ = good_conversations()[candidate["scenario"]]
+    lines, _ = good_conversations()[candidate["scenario"]]
     db = f"sqlite:///{tmp_path / 'kefu.db'}"
     env = {**os.environ, "KEFU_DB": db, "KEFU_EXAM_MINUTES": "0.05"}  # 3 seconds
     with subprocess.Popen(
-        [str(KEFU), "chat", "--code", candidate["code"], "--seed", str(seed)],
+        [str(KEFU), "chat", "--code", candidate["code"]],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -30,8 +30,8 @@ def test_rescore_dry_run_then_real_keeps_overrides_and_finalised_sheets(run, adm
     assert len(service) == 2
     cases = good_conversations()
     for c in service:
-        seed, lines, _ = cases[c["scenario"]]
-        chat = run("chat", "--code", c["code"], "--seed", str(seed), stdin="\n".join(lines))
+        lines, _ = cases[c["scenario"]]
+        chat = run("chat", "--code", c["code"], stdin="\n".join(lines))
         assert chat.returncode == 0, chat.stderr
 
     def sheet(number, user=CHIEF):
