@@ -42,3 +42,21 @@ def admin(run):
         return run(*args, stdin=stdin, user=ADMIN, extra_env=extra_env)
 
     return as_admin
+
+
+@pytest.fixture
+def start_chat(tmp_path):
+    """Start ``kefu chat --code CODE`` on the test database, its three streams piped."""
+
+    def start(code, extra_env=None):
+        return subprocess.Popen(
+            [str(KEFU), "chat", "--code", code],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "KEFU_DB": f"sqlite:///{tmp_path / 'kefu.db'}", **(extra_env or {})},
+            cwd=tmp_path,
+        )
+
+    return start

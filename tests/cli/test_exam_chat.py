@@ -11,7 +11,6 @@ import os
 import pty
 import select
 import signal
-import subprocess
 import time
 
 import pytest
@@ -24,7 +23,9 @@ from tests.cli.test_exam_roster_cli import roster_rows, write_csv
 pytestmark = pytest.mark.slow
 
 
-def test_a_killed_exam_chat_resumes_with_its_code_and_loses_nothing(run, admin, tmp_path):
+def test_a_killed_exam_chat_resumes_with_its_code_and_loses_nothing(
+    run, admin, start_chat, tmp_path
+):
     admin("exam", "create", "--name", "A", "--date", "2026-06-10", "--service", "presale")
     admin("exam", "roster", "1", str(write_csv(tmp_path / "r.csv", roster_rows(3))))
     table = json.loads(admin("exam", "draw", "--exam", "1", "--seed", "1", "--json").stdout)
@@ -32,15 +33,7 @@ def test_a_killed_exam_chat_resumes_with_its_code_and_loses_nothing(run, admin, 
     lines, outcome = good_conversations()[candidate["scenario"]]
     db = f"sqlite:///{tmp_path / 'kefu.db'}"
 
-    process = subprocess.Popen(
-        [str(KEFU), "chat", "--code", candidate["code"]],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "KEFU_DB": db},
-        cwd=tmp_path,
-    )
+    process = start_chat(candidate["code"])
     assert process.stdin and process.stdout
     assert process.stdout.readline().startswith("客户：")  # the opening line
     for line in lines[:2]:
@@ -49,8 +42,8 @@ def test_a_killed_exam_chat_resumes_with_its_code_and_loses_nothing(run, admin, 
         assert process.stdout.readline().startswith("客户：")
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
-    process.stdin.close()
-    process.stdout.close()
+    for stream in (process.stdin, process.stdout, process.stderr):
+        stream.close()
 
     engine = open_database(db)
     sheet = json.loads(admin("exam", "sheet", "1", candidate["exam_number"], "--json").stdout)
@@ -162,19 +155,11 @@ def test_in_a_terminal_ctrl_d_asks_before_it_ends_the_exam(admin, tmp_path):
     engine.dispose()
 
 
-def test_the_time_limit_ends_a_terminal_exam(admin, tmp_path):
+def test_the_time_limit_ends_a_terminal_exam(admin, start_chat, tmp_path):
     candidate = exam_with_one_chat(admin, tmp_path)
     lines, _ = good_conversations()[candidate["scenario"]]
     db = f"sqlite:///{tmp_path / 'kefu.db'}"
-    env = {**os.environ, "KEFU_DB": db, "KEFU_EXAM_MINUTES": "0.05"}  # 3 seconds
-    with subprocess.Popen(
-        [str(KEFU), "chat", "--code", candidate["code"]],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    ) as process:
+    with start_chat(candidate["code"], {"KEFU_EXAM_MINUTES": "0.05"}) as process:  # 3 seconds
         assert process.stdin and process.stdout
         process.stdout.readline()
         process.stdin.write(lines[0] + "\n")

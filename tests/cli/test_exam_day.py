@@ -14,9 +14,7 @@ the same CLI invoked in this process (click's runner), which saves a second of s
 
 import csv
 import json
-import os
 import sqlite3
-import subprocess
 
 import pytest
 from click.testing import CliRunner
@@ -30,7 +28,6 @@ from bot.core.rubric import MODULES
 from bot.paths import dialogues_dir
 from bot.scripts.library import Library
 from bot.scripts.yaml_source import read_yaml
-from tests.cli.conftest import KEFU
 from tests.cli.test_exam_roster_cli import roster_rows, write_csv
 
 pytestmark = pytest.mark.slow
@@ -73,7 +70,7 @@ def band(total: float) -> str:
     return "优秀" if total >= 85 else "合格" if total >= 60 else "不合格"
 
 
-def test_an_exam_day_from_roster_to_results(run, admin, tmp_path):
+def test_an_exam_day_from_roster_to_results(run, admin, start_chat, tmp_path):
     db = f"sqlite:///{tmp_path / 'kefu.db'}"
     kefu = InProcess(db)
     for name, role in [(A, "grader"), (B, "grader"), (C, "grader"), (CHIEF, "chief_grader")]:
@@ -127,20 +124,10 @@ def test_an_exam_day_from_roster_to_results(run, admin, tmp_path):
 
     # --- the chats: every customer-service candidate at once, through the non-terminal mode
     cases = good_conversations()
-    env = {**os.environ, "KEFU_DB": db}
-    env.pop("KEFU_USER", None)
     chats = []
     for c in service:
         lines, outcome = cases[c["scenario"]]
-        process = subprocess.Popen(
-            [str(KEFU), "chat", "--code", c["code"]],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-            cwd=tmp_path,
-        )
+        process = start_chat(c["code"])
         chats.append((c, process, "\n".join(lines) + "\n", outcome))
     for c, process, script, outcome in chats:
         out, err = process.communicate(script, timeout=300)

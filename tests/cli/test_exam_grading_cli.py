@@ -1,12 +1,9 @@
 """Grading from the command line: the text views, the exam's threshold, chat rows, messages."""
 
 import json
-import os
-import subprocess
 
 import pytest
 
-from tests.cli.conftest import KEFU
 from tests.cli.test_exam_roster_cli import roster_rows, write_csv
 
 pytestmark = pytest.mark.slow
@@ -99,7 +96,9 @@ def test_the_double_marking_threshold_is_the_exams_own(run, admin, tmp_path):
     assert sheet["flagged"] == [] and sheet["total"] == 100 - 2  # the mean of the far row
 
 
-def test_a_chat_row_waits_for_the_chat_and_an_absent_candidate_needs_a_reason(run, admin, tmp_path):
+def test_a_chat_row_waits_for_the_chat_and_an_absent_candidate_needs_a_reason(
+    run, admin, start_chat, tmp_path
+):
     admin("user", "add", A, "--role", "grader")
     admin("exam", "create", "--name", "A", "--date", "2026-06-10", "--service", "presale")
     admin("exam", "roster", "1", str(write_csv(tmp_path / "r.csv", roster_rows(6))))
@@ -114,15 +113,7 @@ def test_a_chat_row_waits_for_the_chat_and_an_absent_candidate_needs_a_reason(ru
     row = next(r for r in sheet["rows"] if r["id"] == "cs_presale.p3")
     assert row["rounds"]["1"] == 0 and row["reasons"] == {"1": "考生缺考"}
 
-    env = {**os.environ, "KEFU_DB": f"sqlite:///{tmp_path / 'kefu.db'}"}
-    with subprocess.Popen(
-        [str(KEFU), "chat", "--code", chatting["code"]],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-    ) as chat:
+    with start_chat(chatting["code"]) as chat:
         assert chat.stdin and chat.stdout
         assert chat.stdout.readline().startswith("客户：")  # the chat is running
         waiting = run("exam", "grade", "1", chatting["exam_number"], "p3=20", user=A)
