@@ -89,6 +89,7 @@ def exam_chat(app: App, code_text: str) -> int:
     """
     from datetime import timedelta
 
+    from bot.channels.code_hold import CodeHold
     from bot.core.errors import KefuError
     from bot.grading import collect_chat
     from bot.storage import load_conversation
@@ -115,17 +116,18 @@ def exam_chat(app: App, code_text: str) -> int:
     scenario = app.scenario_version(code.scenario_id, code.scenario_hash)
     if scenario is None:
         raise KefuError(f"考试码 {code.code} 的剧本 {code.scenario_id} 找不到。请联系监考老师。")
-    run_chat(
-        app,
-        scenario,
-        feedback=False,
-        mode="exam",
-        candidate=sheet.exam_number if sheet else code.code,
-        on_start=lambda chat: use_code(app.db, code.code, chat.id),
-        resume=resume,
-        time_limit=timedelta(minutes=minutes) if minutes > 0 else None,
-        confirm_end=True,
-    )
+    with CodeHold(app.db, code.code):  # one terminal at a time on a code's chat
+        run_chat(
+            app,
+            scenario,
+            feedback=False,
+            mode="exam",
+            candidate=sheet.exam_number if sheet else code.code,
+            on_start=lambda chat: use_code(app.db, code.code, chat.id),
+            resume=resume,
+            time_limit=timedelta(minutes=minutes) if minutes > 0 else None,
+            confirm_end=True,
+        )
     if sheet is not None:
         collect_chat(app, sheet_by_code(app.db, code.code) or sheet)
     return 0

@@ -93,3 +93,7 @@ class ExamCodeRow(Base):
     used_at_utc: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     conversation_id: Mapped[str | None] = mapped_column(String(ID_MAX))
+    # The terminal that has the code's chat open ("host:pid") and when it last said so, so that
+    # a second terminal cannot attach to the same chat (bot.storage.holds).
+    holder: Mapped[str | None] = mapped_column(String(200))
+    held_at_utc: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))

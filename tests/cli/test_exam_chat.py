@@ -40,6 +40,8 @@ def test_a_killed_exam_chat_resumes_with_its_code_and_loses_nothing(
         process.stdin.write(line + "\n")
         process.stdin.flush()
         assert process.stdout.readline().startswith("客户：")
+    second = run("chat", "--code", candidate["code"], stdin="我也来\n")  # another terminal
+    assert second.returncode == 2 and "正在另一个终端打开" in second.stderr
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
     for stream in (process.stdin, process.stdout, process.stderr):

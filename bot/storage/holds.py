@@ -1,0 +1,72 @@
+"""Which terminal holds an exam code's chat: one at a time.
+
+A terminal takes the hold when it opens the chat and renews it while the chat is open (a
+heartbeat, ``bot.channels.code_hold``). Another terminal is refused while the hold is fresh;
+a hold whose terminal is gone is void at once on the same computer (its process no longer
+exists) and after ``EXPIRY`` elsewhere (no heartbeat).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from bot.core.errors import KefuError
+from bot.storage.audit import utc_now
+from bot.storage.repository import _writing
+from bot.storage.telegram_models import ExamCodeRow
+
+EXPIRY = timedelta(seconds=60)
+
+
+def this_terminal() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _gone(holder: str) -> bool:
+    """True when the holder is a process on this computer that no longer runs."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it exists, under another user
+    return False
+
+
+def take(engine: Engine, code: str, holder: str) -> None:
+    """Hold the code for this terminal, or refuse while another terminal holds it."""
+    with _writing(engine) as session:
+        row = session.get(ExamCodeRow, code, with_for_update=True)
+        if row is None:
+            raise KefuError(f"考试码 {code} 不存在。")
+        now = utc_now()
+        fresh = row.held_at_utc is not None and now - row.held_at_utc < EXPIRY
+        if row.holder and row.holder != holder and fresh and not _gone(row.holder):
+            seconds = int((now - row.held_at_utc).total_seconds())
+            raise KefuError(
+                f"考试码 {code} 的对话正在另一个终端打开（{row.holder}，{seconds} 秒前还在活动）。"
+                f"一个考试码只能在一个终端使用；如果那个终端已经关闭，请 {int(EXPIRY.total_seconds())} 秒后再试。"
+            )
+        row.holder, row.held_at_utc = holder, now
+
+
+def renew(engine: Engine, code: str, holder: str) -> None:
+    """Say again that this terminal holds the code (only if it still does)."""
+    with _writing(engine) as session:
+        row = session.get(ExamCodeRow, code, with_for_update=True)
+        if row is not None and row.holder == holder:
+            row.held_at_utc = utc_now()
+
+
+def release(engine: Engine, code: str, holder: str) -> None:
+    with _writing(engine) as session:
+        row = session.get(ExamCodeRow, code, with_for_update=True)
+        if row is not None and row.holder == holder:
+            row.holder, row.held_at_utc = None, None
