@@ -1,8 +1,9 @@
 """Crash safety: an exam of 50 candidates while the bot is killed with SIGKILL 20+ times.
 
 Afterwards every candidate message is stored exactly once, in order, and answered, and every
-candidate saw their customer's replies and the end of the exam. A reply may arrive twice (the
-process died between Telegram accepting it and kefu marking it sent); nothing may be missing.
+candidate saw their customer's replies and the end of the exam. A reply may arrive more than
+once (the process died between Telegram accepting it and kefu marking it sent, once per such
+kill); nothing may be missing.
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ def test_kill_9_during_an_exam_loses_and_repeats_no_message(
             for message in stored.messages:
                 if message.role == "customer":
                     assert message.text in seen, f"chat {chat} never got {message.text!r}"
-            assert seen.count(texts.EXAM_OVER) in (1, 2)
+            # At least once. A reply is sent again after every kill that falls between Telegram
+            # accepting it and kefu marking it sent, and kills during start-up can hit the resend
+            # of the same pending replies more than once: the Bot API has no idempotency key.
+            assert 1 <= seen.count(texts.EXAM_OVER) <= 1 + kills
     finally:
         engine.dispose()
