@@ -29,7 +29,7 @@ from bot.core.grading import (
 )
 from bot.core.project_sheet import carry_chat
 from bot.core.rubric import RubricForm, RubricRow
-from bot.storage import get_transcript, load_conversation
+from bot.storage import get_transcript
 from bot.storage import sheets as store
 from bot.storage.audit import SYSTEM, User, get_user, has_users
 from bot.storage.db import display_url
@@ -127,10 +127,8 @@ def evaluate_sheet(
 
 def chat_auto(app: App, sheet: store.Sheet) -> tuple[dict[str, AutoRow], float] | None:
     """Score a sheet's chat and carry it into the project form; None while there is no chat."""
-    if sheet.conversation_id is None:
-        return None
-    if not load_conversation(app.db, sheet.conversation_id).finished:
-        return None
+    if sheet.conversation_id is None or sheet.chat_outcome is None:
+        return None  # no chat yet, or it is still running
     scored = app.score(get_transcript(app.db, sheet.conversation_id))
     carried = carry_chat(form_of(app, sheet), scored)
     auto = {
@@ -309,7 +307,7 @@ def chat_pending(app: App, sheet: store.Sheet, row: RubricRow, reason: str) -> s
     if not row.from_chat or sheet.code is None or (sheet.auto and row.id in sheet.auto):
         return None
     if sheet.conversation_id is not None:
-        if not load_conversation(app.db, sheet.conversation_id).finished:
+        if sheet.chat_outcome is None:
             return f"考生的沟通模拟还在进行（对话 {sheet.conversation_id}），这一行等对话结束后自动评分"
         return None  # finished, and this row is one the chat does not show: the grader's
     if not reason.strip():

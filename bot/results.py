@@ -79,7 +79,7 @@ def result_lines(app: App, exam_id: int, draft: bool = False) -> list[ResultLine
                 sheet.module,
                 sheet.project,
                 points,
-                result.total if (sheet.final or draft) else None,
+                result.total,
                 tuple(sheet.markers[r] for r in sorted(sheet.markers)),
             )
         )

@@ -28,7 +28,6 @@ from bot.core.grading import (
 )
 from bot.core.scenario import OUTCOMES
 from bot.results import PROJECT_ZH, export
-from bot.storage import load_conversation
 from bot.storage import sheets as store
 from bot.storage.audit import ACTIONS, entries
 
@@ -77,7 +76,7 @@ def sheets_cmd(app: App, exam_id: int, as_json: bool) -> int:
     for sheet in store.sheets(app.db, exam_id):
         result = grading.evaluate_sheet(app, sheet)
         seen = visible_rounds(user.role, sheet.round_of(user.name), set(sheet.markers), sheet.final)
-        show_total = sheet.final or seen == set(sheet.markers)
+        show_total = sees_all(sheet, seen)
         rows.append(
             {
                 "exam_number": sheet.exam_number,
@@ -115,18 +114,14 @@ def sheets_cmd(app: App, exam_id: int, as_json: bool) -> int:
     return 0
 
 
-def chat_outcome(app: App, sheet: store.Sheet) -> str | None:
-    """How the candidate's chat ended (an end state, ``unfinished``), or None while it runs."""
-    if sheet.conversation_id is None:
-        return None
-    return load_conversation(app.db, sheet.conversation_id).outcome
+def sees_all(sheet: store.Sheet, seen: set[int]) -> bool:
+    """Whether the final values and total may be shown: they are made of every round."""
+    return sheet.final or seen == set(sheet.markers)
 
 
-def sheet_json(
-    sheet: store.Sheet, result: SheetResult, seen: set[int], outcome: str | None = None
-) -> dict:
+def sheet_json(sheet: store.Sheet, result: SheetResult, seen: set[int]) -> dict:
     """A sheet as the user may see it: the other graders' rounds hidden while marking is blind."""
-    complete = sheet.final or seen == set(sheet.markers)
+    complete = sees_all(sheet, seen)
     return {
         "exam_number": sheet.exam_number,
         "name": sheet.name,
@@ -139,7 +134,7 @@ def sheet_json(
         "scenario_version": sheet.scenario_hash,
         "code": sheet.code,
         "conversation": sheet.conversation_id,
-        "chat_outcome": outcome,
+        "chat_outcome": sheet.chat_outcome,
         "chat_total": sheet.auto_total,
         "status": status(sheet, result),
         "final": sheet.final,
@@ -182,7 +177,7 @@ def sheet_cmd(app: App, exam_id: int, exam_number: str, as_json: bool) -> int:
     sheet = grading.load_sheet(app, exam_id, exam_number)
     result = grading.evaluate_sheet(app, sheet)
     seen = visible_rounds(user.role, sheet.round_of(user.name), set(sheet.markers), sheet.final)
-    data = sheet_json(sheet, result, seen, chat_outcome(app, sheet))
+    data = sheet_json(sheet, result, seen)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return 0

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.core.errors import KefuError, NotFound
 from bot.core.grading import ROLES
 from bot.storage.grading_models import AuditRow, UserRow
-from bot.storage.repository import _writing
+from bot.storage.repository import writing
 from bot.storage.times import now, split_time
 
 # The actor named in entries the program makes by itself (a chat scored when it ends).
@@ -132,7 +132,7 @@ def add_user(engine: Engine, name: str, role: str, actor: str) -> None:
         raise KefuError("用户名不能为空。")
     if role not in ROLES:
         raise KefuError(f"未知的角色“{role}”（可用：{', '.join(ROLES)}）")
-    with _writing(engine) as session:
+    with writing(engine) as session:
         if session.get(UserRow, name) is not None:
             raise KefuError(f"用户“{name}”已经存在。")
         session.add(UserRow(name=name, role=role, created_at_utc=utc_now()))

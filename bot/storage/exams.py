@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.core.errors import KefuError, NotFound
 from bot.storage.audit import record
 from bot.storage.exam_models import CandidateRow, ExamRow
-from bot.storage.repository import _writing
+from bot.storage.repository import writing
 from bot.storage.times import now, split_time
 
 
@@ -49,7 +49,7 @@ def create_exam(
     threshold: float = 2.0,
 ) -> int:
     """Create an exam; return its id."""
-    with _writing(engine) as session:
+    with writing(engine) as session:
         row = ExamRow(
             name=name,
             date=date,
@@ -89,7 +89,7 @@ def import_roster(
         raise KefuError(f"考试 {exam_id} 已经抽考，不能再导入考生。")
     if not candidates:
         raise KefuError(f"{source or '名单'}: 名单里没有考生（只有表头？）。没有导入任何考生。")
-    with _writing(engine) as session:
+    with writing(engine) as session:
         taken = set(
             session.scalars(
                 select(CandidateRow.exam_number).where(CandidateRow.exam_id == exam_id)

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from bot.core.errors import KefuError
 from bot.storage.audit import utc_now
-from bot.storage.repository import _writing
+from bot.storage.repository import writing
 from bot.storage.telegram_models import ExamCodeRow
 
 EXPIRY = timedelta(seconds=60)
@@ -42,7 +42,7 @@ def _gone(holder: str) -> bool:
 
 def take(engine: Engine, code: str, holder: str) -> None:
     """Hold the code for this terminal, or refuse while another terminal holds it."""
-    with _writing(engine) as session:
+    with writing(engine) as session:
         row = session.get(ExamCodeRow, code, with_for_update=True)
         if row is None:
             raise KefuError(f"考试码 {code} 不存在。")
@@ -59,14 +59,14 @@ def take(engine: Engine, code: str, holder: str) -> None:
 
 def renew(engine: Engine, code: str, holder: str) -> None:
     """Say again that this terminal holds the code (only if it still does)."""
-    with _writing(engine) as session:
+    with writing(engine) as session:
         row = session.get(ExamCodeRow, code, with_for_update=True)
         if row is not None and row.holder == holder:
             row.held_at_utc = utc_now()
 
 
 def release(engine: Engine, code: str, holder: str) -> None:
-    with _writing(engine) as session:
+    with writing(engine) as session:
         row = session.get(ExamCodeRow, code, with_for_update=True)
         if row is not None and row.holder == holder:
             row.holder, row.held_at_utc = None, None

@@ -60,7 +60,7 @@ def create_conversation(
     for attempt in range(_ID_ATTEMPTS):
         conversation_id = new_id(started_at)
         try:
-            with _writing(engine) as session:
+            with writing(engine) as session:
                 row = ConversationRow(
                     id=conversation_id,
                     scenario_id=scenario_id,
@@ -92,7 +92,7 @@ def add_message(
     violations: Iterable[str] = (),
 ) -> int:
     """Append one message to a conversation and return its ``seq``."""
-    with _writing(engine) as session:
+    with writing(engine) as session:
         _locked(session, conversation_id)
         seq = _next_seq(session, conversation_id)
         session.add(_message_row(conversation_id, seq, role, text, at, moves, violations))
@@ -118,7 +118,7 @@ def record_turn(
     moves, violations = list(moves), list(violations)
     if agent_seq is None and (moves or violations):
         raise ValueError("moves and violations belong to an agent message: pass agent_seq")
-    with _writing(engine) as session:
+    with writing(engine) as session:
         row = _locked(session, conversation_id)
         if agent_seq is not None:
             agent = session.scalar(
@@ -149,7 +149,7 @@ def finish_conversation(
     A conversation the customer already ended keeps its outcome and end time, so a channel may
     call this on every exit without overwriting ``ordered`` with ``unfinished``.
     """
-    with _writing(engine) as session:
+    with writing(engine) as session:
         row = _locked(session, conversation_id)
         if row.outcome is None:
             row.outcome = outcome
@@ -234,7 +234,7 @@ def import_transcript(engine: Engine, transcript: Transcript, *, source: str) ->
     for attempt in range(1 if given else _ID_ATTEMPTS):
         conversation_id = given or new_id(started_at)
         try:
-            with _writing(engine) as session:
+            with writing(engine) as session:
                 if given and session.get(ConversationRow, given) is not None:
                     raise _id_taken(given, source)
                 row = ConversationRow(
@@ -271,7 +271,7 @@ def new_id(started_at: datetime) -> str:
 
 
 @contextmanager
-def _writing(engine: Engine) -> Iterator[Session]:
+def writing(engine: Engine) -> Iterator[Session]:
     """Open a session that commits when the block ends, or rolls back if it raises."""
     with Session(engine, expire_on_commit=False) as session:
         # The first use of the session: the option is read when its transaction begins.

@@ -20,7 +20,8 @@ from bot.storage.audit import record, utc_now
 from bot.storage.exam_models import CandidateRow, ExamRow, ScenarioVersionRow
 from bot.storage.exams import get_exam
 from bot.storage.grading_models import MarkerRow, MarkRow, SheetRow, SignoffRow
-from bot.storage.repository import _writing
+from bot.storage.models import ConversationRow
+from bot.storage.repository import writing
 from bot.storage.telegram import CODE_ALPHABET, CODE_LENGTH
 from bot.storage.telegram_models import ExamCodeRow
 
@@ -53,6 +54,8 @@ class Sheet:
     code: str | None
     code_used: bool
     conversation_id: str | None
+    # How the chat ended (an end state or "unfinished"); None while it runs or has not begun.
+    chat_outcome: str | None
     auto: dict[str, AutoRow] | None
     auto_total: float | None
     final: bool
@@ -68,7 +71,7 @@ class Sheet:
 
 def store_draw(engine: Engine, exam_id: int, seed: int, actor: str, placed: list[Placed]) -> None:
     """Store a draw for an exam's roster (in roster order): sheets, pinned scripts, access codes."""
-    with _writing(engine) as session:
+    with writing(engine) as session:
         exam = session.get(ExamRow, exam_id, with_for_update=True)
         if exam is None:
             get_exam(engine, exam_id)  # raises NotFound with the hint
@@ -189,6 +192,11 @@ def _sheet(session: Session, row: SheetRow) -> Sheet:
     exam = session.get(ExamRow, row.exam_id)
     assert candidate is not None and exam is not None
     code = session.get(ExamCodeRow, row.code) if row.code else None
+    chat = (
+        session.get(ConversationRow, code.conversation_id)
+        if code and code.conversation_id
+        else None
+    )
     markers = {
         m.round: m.grader
         for m in session.scalars(select(MarkerRow).where(MarkerRow.sheet_id == row.id))
@@ -214,6 +222,7 @@ def _sheet(session: Session, row: SheetRow) -> Sheet:
         code=row.code,
         code_used=code is not None and code.conversation_id is not None,
         conversation_id=None if code is None else code.conversation_id,
+        chat_outcome=None if chat is None else chat.outcome,
         auto=None if row.auto is None else _auto_rows(row.auto),
         auto_total=row.auto_total,
         final=row.final,
@@ -231,7 +240,7 @@ def _auto_rows(stored: dict) -> dict[str, AutoRow]:
 
 def use_code(engine: Engine, code: str, conversation_id: str) -> None:
     """Mark a draw's access code used by a conversation started in the terminal."""
-    with _writing(engine) as session:
+    with writing(engine) as session:
         row = session.get(ExamCodeRow, code, with_for_update=True)
         if row is None or row.conversation_id is not None:
             raise KefuError(f"考试码 {code} 无效或已使用。")
@@ -301,7 +310,7 @@ def set_marks(
     ``note`` is the grader's reason for this change, kept in the audit log for every row.
     """
     changed = 0
-    with _writing(engine) as session:
+    with writing(engine) as session:
         row = _open_sheet(session, sheet)
         # Read again inside the locked transaction, not from the caller's copy of the sheet.
         holder = session.scalar(
@@ -362,7 +371,7 @@ def set_auto(
     engine: Engine, sheet: Sheet, auto: dict[str, AutoRow], total: float, actor: str, reason: str
 ) -> None:
     """Store the automatic rows of a sheet, one audit entry per row that changed or went away."""
-    with _writing(engine) as session:
+    with writing(engine) as session:
         row = _open_sheet(session, sheet)
         old = _auto_rows(row.auto) if row.auto is not None else {}
         changed = False
@@ -395,7 +404,7 @@ def sign_off(
     Return True if the sheet is locked now.
     """
     total = sum(finals.values())
-    with _writing(engine) as session:
+    with writing(engine) as session:
         row = _open_sheet(session, sheet)
         # Counted inside the locked transaction: two graders signing at once both count.
         signers = _signers(session, sheet.id)
@@ -422,7 +431,7 @@ def sign_off(
 
 def unlock(engine: Engine, sheet: Sheet, user: str, reason: str) -> None:
     """Unlock a finalised sheet; its sign-offs are void and must be given again."""
-    with _writing(engine) as session:
+    with writing(engine) as session:
         row = session.get(SheetRow, sheet.id, with_for_update=True)
         if row is None or not row.final:
             raise KefuError(f"准考证号 {sheet.exam_number} 的评分表没有定稿，不需要解锁。")

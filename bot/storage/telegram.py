@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.errors import KefuError
 from bot.storage.models import MessageRow
-from bot.storage.repository import _locked, _message_row, _next_seq, _writing
+from bot.storage.repository import _locked, _message_row, _next_seq, writing
 from bot.storage.telegram_models import (
     ExamCodeRow,
     TelegramChatRow,
@@ -139,7 +139,7 @@ def store_updates(
     if not updates:
         return
     ids = [u[0] for u in updates]
-    with _writing(engine) as session:
+    with writing(engine) as session:
         known = set(
             session.scalars(
                 select(TelegramUpdateRow.update_id).where(TelegramUpdateRow.update_id.in_(ids))
@@ -192,7 +192,7 @@ def mark_handled(engine: Engine, update_id: int) -> None:
     entry = inbox_entry(engine, update_id)
     if entry is None or entry.handled:
         return
-    with _writing(engine) as session:
+    with writing(engine) as session:
         row = session.get(TelegramUpdateRow, update_id)
         if row is not None and row.handled_at_utc is None:
             row.handled_at_utc = utcnow()
@@ -200,7 +200,7 @@ def mark_handled(engine: Engine, update_id: int) -> None:
 
 def claim_turn(engine: Engine, update_id: int, conversation_id: str) -> int:
     """Record the seq the candidate's message is about to take, and return it."""
-    with _writing(engine) as session:
+    with writing(engine) as session:
         _locked(session, conversation_id)
         seq = _next_seq(session, conversation_id)
         row = session.get(TelegramUpdateRow, update_id)
@@ -230,7 +230,7 @@ def seq_of_message(engine: Engine, chat_id: int, message_id: int) -> int | None:
 def apply(engine: Engine, effects: Effects) -> None:
     """Write everything an update or a deadline decided, in one transaction."""
     now = utcnow()
-    with _writing(engine) as session:
+    with writing(engine) as session:
         if effects.use_code is not None:
             code, chat_id, conversation_id = effects.use_code
             row = session.get(ExamCodeRow, code, with_for_update=True)
@@ -305,7 +305,7 @@ def pending_replies(engine: Engine, chat_id: int | None = None) -> list[PendingR
 
 
 def mark_sent(engine: Engine, reply_id: int, error: str | None = None) -> None:
-    with _writing(engine) as session:
+    with writing(engine) as session:
         row = session.get(TelegramOutboxRow, reply_id)
         if row is not None:
             row.sent_at_utc, row.error = utcnow(), error
@@ -370,7 +370,7 @@ def create_codes(engine: Engine, scenario_id: str, count: int) -> list[str]:
         raise ValueError("count must be at least 1")
     now = utcnow()
     made: list[str] = []
-    with _writing(engine) as session:
+    with writing(engine) as session:
         while len(made) < count:
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             if code in made or session.get(ExamCodeRow, code) is not None:
