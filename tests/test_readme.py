@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from bot.cli import cli
-from bot.settings import TABLE
+from bot.services.settings import TABLE
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 

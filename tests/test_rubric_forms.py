@@ -3,8 +3,8 @@
 import pytest
 
 from bot.core.rubric import CONDUCT_MAX, FORM_MAX, MODULES
-from bot.paths import rubric_dir
-from bot.rubrics import Rubrics
+from bot.services.paths import rubric_dir
+from bot.services.rubric_files import Rubrics
 
 # Table 1 of the standard: (form id, module, number of evaluation points).
 PROJECTS = {
@@ -104,7 +104,7 @@ def test_score_still_uses_the_chat_forms(rubrics):
 
 def test_from_chat_only_in_project_rows_without_a_scorer(tmp_path):
     from bot.core.errors import ScriptError
-    from bot.rubrics import load_form
+    from bot.services.rubric_files import load_form
 
     chat = rubric_dir() / "chat" / "presale.yaml"
     path = tmp_path / "chat.yaml"

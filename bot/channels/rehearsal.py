@@ -15,7 +15,6 @@ from typing import TextIO
 
 import click
 
-from bot.app import App
 from bot.channels.terminal import interactive_lines, outcome_text
 from bot.core.brief import brief_text
 from bot.core.engine import Conversation, CustomerEngine, Turn
@@ -23,6 +22,7 @@ from bot.core.errors import ScriptError
 from bot.core.moves import MOVE_TITLES
 from bot.core.scenario import Scenario
 from bot.scripts.loader import load_scenario
+from bot.services.app import App
 
 
 def _describe(turn: Turn) -> str:

@@ -15,12 +15,12 @@ from typing import TextIO
 
 import click
 
-from bot.app import App
 from bot.core.brief import brief_text
 from bot.core.engine import Turn
 from bot.core.moves import MOVE_TITLES, moves_for
 from bot.core.scenario import OUTCOMES, Scenario
-from bot.sessions import UNFINISHED, LiveChat, now
+from bot.services.app import App
+from bot.services.live_chat import UNFINISHED, LiveChat, now
 from bot.storage import load_conversation
 
 CUSTOMER_PREFIX = "客户："

@@ -13,7 +13,6 @@ import traceback
 import click
 
 from bot import __version__
-from bot.app import App
 from bot.cli.chat import chat
 from bot.cli.dialogues import dialogues
 from bot.cli.exam import exam
@@ -23,7 +22,8 @@ from bot.cli.telegram import telegram
 from bot.cli.transcripts import transcripts
 from bot.cli.user import user
 from bot.core.errors import KefuError
-from bot.settings import TABLE, Settings
+from bot.services.app import App
+from bot.services.settings import TABLE, Settings
 
 _DB_HELP = next(s.help for s in TABLE if s.name == "db")
 

@@ -6,10 +6,10 @@ import json
 
 import click
 
-from bot.app import App
 from bot.channels.terminal import run_chat
 from bot.core.brief import DIFFICULTY_TITLES
 from bot.core.moves import KIND_TITLES
+from bot.services.app import App
 
 DEFAULT_SCENARIO = "presale-dress-size"
 
@@ -91,7 +91,7 @@ def exam_chat(app: App, code_text: str) -> int:
 
     from bot.channels.code_hold import CodeHold
     from bot.core.errors import KefuError
-    from bot.grading import collect_chat
+    from bot.services.exam_grading import collect_chat
     from bot.storage import load_conversation
     from bot.storage.sheets import sheet_by_code, use_code
     from bot.storage.telegram import get_code

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from bot.app import App
 from bot.core.errors import ScriptError
-from bot.paths import dialogues_dir
 from bot.scripts.conversation_tests import run_cases, tests_path_for
 from bot.scripts.library import Library
+from bot.services.app import App
+from bot.services.paths import dialogues_dir
 
 
 @click.group()

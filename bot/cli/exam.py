@@ -10,11 +10,11 @@ from pathlib import Path
 
 import click
 
-from bot.app import App
 from bot.cli.grading import COMMANDS as GRADING_COMMANDS
 from bot.core.draw import NAMES_ZH, SERVICES
 from bot.core.draw import draw as draw_modules
 from bot.core.errors import KefuError
+from bot.services.app import App
 from bot.storage import telegram as store
 
 
@@ -98,7 +98,7 @@ def draw(app: App, count: int | None, exam_id: int | None, seed: int, as_json: b
     if (count is None) == (exam_id is None):
         raise click.UsageError("请给出 --count 人数 或 --exam 考试编号（二选一）。")
     if exam_id is not None:
-        from bot.grading import draw_exam
+        from bot.services.exam_grading import draw_exam
 
         draw_exam(app, exam_id, seed)
         click.echo(f"考试 {exam_id} 已抽考（种子 {seed}）。", err=as_json)
@@ -134,7 +134,7 @@ def create_cmd(app: App, name: str, day: str, service: str) -> int:
     """新建一场考试（管理员），输出考试编号。Create an exam."""
     import datetime as dt
 
-    from bot.grading import acting_user
+    from bot.services.exam_grading import acting_user
     from bot.storage.exams import create_exam
 
     actor = acting_user(app, "admin")
@@ -181,7 +181,7 @@ def show_cmd(app: App, exam_id: int, as_json: bool) -> int:
 
 def _show(app: App, exam_id: int, as_json: bool) -> None:
     from bot.cli.table import table
-    from bot.results import PROJECT_ZH
+    from bot.services.results_export import PROJECT_ZH
     from bot.storage.exams import get_exam
     from bot.storage.sheets import sheets
 
@@ -242,8 +242,8 @@ def _show(app: App, exam_id: int, as_json: bool) -> None:
 @click.pass_obj
 def roster_cmd(app: App, exam_id: int, file: Path) -> int:
     """导入考生名单（管理员；CSV 或 XLSX，表头：准考证号、姓名、班级、学校）；有错误的行全部列出，一个也不导入。"""
-    from bot.grading import acting_user
-    from bot.roster import read_roster
+    from bot.services.exam_grading import acting_user
+    from bot.services.roster_files import read_roster
     from bot.storage.exams import import_roster
 
     actor = acting_user(app, "admin")

@@ -1,7 +1,7 @@
 """``kefu exam sheets/sheet/grade/finalise/unlock/rescore/audit/export``: what graders run.
 
 Each command acts as the user named by ``kefu --as NAME`` (or ``KEFU_USER``); what a user may
-see and do follows their role and the blind-marking rule (``bot.core.grading``).
+see and do follows their role and the blind-marking rule (``bot.core.marking``).
 """
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ from pathlib import Path
 
 import click
 
-from bot import grading
-from bot.app import App
 from bot.cli.table import table
 from bot.core.draw import NAMES_ZH
 from bot.core.errors import KefuError
-from bot.core.grading import (
+from bot.core.marking import (
     BAND_ZH,
     FIRST,
     ROLES,
@@ -27,7 +25,9 @@ from bot.core.grading import (
     visible_rounds,
 )
 from bot.core.scenario import OUTCOMES
-from bot.results import PROJECT_ZH, export
+from bot.services import exam_grading as grading
+from bot.services.app import App
+from bot.services.results_export import PROJECT_ZH, export
 from bot.storage import sheets as store
 from bot.storage.audit import ACTIONS, entries
 

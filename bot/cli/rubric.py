@@ -10,8 +10,8 @@ import click
 
 from bot.cli.table import table
 from bot.core.rubric import MODULES, RubricForm
-from bot.paths import rubric_dir
-from bot.rubrics import Rubrics
+from bot.services.paths import rubric_dir
+from bot.services.rubric_files import Rubrics
 
 
 @click.group()

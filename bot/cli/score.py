@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from bot.app import App
 from bot.cli.transcripts import read_transcript_file
 from bot.core.errors import KefuError, NotFound
 from bot.core.moves import MOVE_TITLES
 from bot.core.scoring import ScoreSheet
 from bot.core.transcript import Transcript
+from bot.services.app import App
 from bot.storage import get_transcript
 
 BAND_TITLES = {"excellent": "优秀", "pass": "合格", "fail": "不合格"}
@@ -101,7 +101,7 @@ def report(app: App, source: str, out: Path | None):
 @click.pass_obj
 def eval_cmd(app: App, folder: Path, as_json: bool, mistakes: bool):
     """用人工标注的对话集衡量评分准确度。Measure the analyser on a labelled set."""
-    from bot.evaluation import Labelled, evaluate, format_report, read_labelled
+    from bot.services.evaluation import Labelled, evaluate, format_report, read_labelled
 
     items = []
     for path in sorted(folder.glob("*.json")):

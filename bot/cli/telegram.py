@@ -17,8 +17,8 @@ import secrets
 
 import click
 
-from bot.app import App
 from bot.core.errors import KefuError
+from bot.services.app import App
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 BASE_URL_ENV = "TELEGRAM_API_BASE_URL"

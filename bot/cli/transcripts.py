@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from bot.app import App
 from bot.core.errors import KefuError, TranscriptError
 from bot.core.transcript import transcript_from_dict
+from bot.services.app import App
 from bot.storage import get_transcript, import_transcript, list_conversations
 
 # A transcript file larger than this is not a chat: refuse it before parsing.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from bot.app import App
-from bot.core.grading import ROLES
+from bot.core.marking import ROLES
+from bot.services.app import App
 from bot.storage.audit import add_user, has_users, list_users
 
 
@@ -26,7 +26,7 @@ def user() -> None:
 def add_cmd(app: App, name: str, role: str) -> int:
     """添加用户（管理员）。第一位用户不需要 --as，且必须是管理员。"""
     from bot.core.errors import KefuError
-    from bot.grading import acting_user
+    from bot.services.exam_grading import acting_user
 
     if has_users(app.db):
         actor = acting_user(app, "admin").name

@@ -17,9 +17,9 @@ from bot.core.errors import LexiconError, ScriptError
 from bot.core.lexicon import Lexicon, ViolationCue
 from bot.core.moves import ALL_MOVES
 from bot.nlp.segmenter import shared_segmenter
-from bot.paths import rubric_dir
 from bot.scripts.schema_errors import explain
 from bot.scripts.yaml_source import read_yaml
+from bot.services.paths import rubric_dir
 
 
 class _Strict(BaseModel):

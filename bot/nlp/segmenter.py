@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.paths import cache_dir
+from bot.services.paths import cache_dir
 
 CACHE_SIZE = 50_000
 _lock = threading.Lock()

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.core.errors import KefuError, NotFound
-from bot.core.grading import ROLES
+from bot.core.marking import ROLES
 from bot.storage.grading_models import AuditRow, UserRow
 from bot.storage.repository import writing
 from bot.storage.times import now, split_time

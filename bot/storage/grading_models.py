@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.core.grading import ROLES
+from bot.core.marking import ROLES
 from bot.storage.models import Base, _one_of
 
 

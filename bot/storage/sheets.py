@@ -2,7 +2,7 @@
 
 Every function that changes a sheet writes its audit entries in the same transaction and
 refuses to touch a finalised sheet; the rules themselves (what a mark may be, what a round
-is, when a sheet is complete) are in ``bot.core.grading`` and applied by ``bot.grading``.
+is, when a sheet is complete) are in ``bot.core.marking`` and applied by ``bot.services.exam_grading``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from bot.core.errors import KefuError, NotFound
-from bot.core.grading import AutoRow, Mark
+from bot.core.marking import AutoRow, Mark
 from bot.core.scenario import Scenario
 from bot.storage.audit import record, utc_now
 from bot.storage.exam_models import CandidateRow, ExamRow, ScenarioVersionRow

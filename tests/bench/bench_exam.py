@@ -19,14 +19,14 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bot import grading
-from bot.app import App
-from bot.core.grading import half_up
-from bot.paths import dialogues_dir
-from bot.results import export
+from bot.core.marking import half_up
 from bot.scripts.yaml_source import read_yaml
-from bot.sessions import LiveChat
-from bot.settings import Settings
+from bot.services import exam_grading as grading
+from bot.services.app import App
+from bot.services.live_chat import LiveChat
+from bot.services.paths import dialogues_dir
+from bot.services.results_export import export
+from bot.services.settings import Settings
 from bot.storage import sheets as store
 from bot.storage.audit import add_user
 from bot.storage.exams import Candidate, create_exam, import_roster

@@ -20,12 +20,12 @@ import sys
 import time
 from pathlib import Path
 
-from bot.app import App
 from bot.core.transcript import Message, Transcript, transcript_from_dict
-from bot.settings import Settings
+from bot.services.app import App
+from bot.services.settings import Settings
 
 DEV = Path(__file__).parents[2] / "transcripts" / "dev"
-STARTUP = "import time; t=time.perf_counter(); from bot.app import App; from bot.settings import Settings; a=App(Settings.resolve()); a.analyzer; a.rubrics; a.detector.analyze('您好'); print(time.perf_counter()-t)"
+STARTUP = "import time; t=time.perf_counter(); from bot.services.app import App; from bot.services.settings import Settings; a=App(Settings.resolve()); a.analyzer; a.rubrics; a.detector.analyze('您好'); print(time.perf_counter()-t)"
 
 
 def twenty(t: Transcript, salt: int, customers_too: bool) -> Transcript:

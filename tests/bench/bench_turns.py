@@ -19,11 +19,11 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from bot.app import App
 from bot.core.engine import CustomerEngine
 from bot.scripts.conversation_tests import load_cases, tests_path_for
-from bot.sessions import LiveChat
-from bot.settings import Settings
+from bot.services.app import App
+from bot.services.live_chat import LiveChat
+from bot.services.settings import Settings
 
 
 def percentile(values: list[float], q: float) -> float:

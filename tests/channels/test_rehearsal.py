@@ -5,9 +5,9 @@ import shutil
 import time
 from pathlib import Path
 
-from bot.app import App
 from bot.channels.rehearsal import rehearse
-from bot.settings import Settings
+from bot.services.app import App
+from bot.services.settings import Settings
 
 TINY = Path(__file__).parents[1] / "data" / "scripts" / "tiny.yaml"
 

@@ -22,12 +22,12 @@ from openpyxl import load_workbook
 
 from bot.cli import cli
 from bot.core.draw import draw
-from bot.core.grading import half_up
-from bot.core.results import POINTS
+from bot.core.marking import half_up
+from bot.core.results_summary import POINTS
 from bot.core.rubric import MODULES
-from bot.paths import dialogues_dir
 from bot.scripts.library import Library
 from bot.scripts.yaml_source import read_yaml
+from bot.services.paths import dialogues_dir
 from tests.cli.test_exam_roster_cli import roster_rows, write_csv
 
 pytestmark = pytest.mark.slow

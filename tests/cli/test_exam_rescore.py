@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from bot.paths import rubric_dir
+from bot.services.paths import rubric_dir
 from tests.cli.test_exam_day import good_conversations
 from tests.cli.test_exam_roster_cli import roster_rows, write_csv
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.paths import rubric_dir
+from bot.services.paths import rubric_dir
 
 KEFU = Path(sys.executable).parent / "kefu"
 

@@ -4,9 +4,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.app import App
 from bot.core.transcript import Message, Transcript
-from bot.settings import Settings
+from bot.services.app import App
+from bot.services.settings import Settings
 
 T0 = datetime.fromisoformat("2026-06-10T09:00:00+08:00")
 

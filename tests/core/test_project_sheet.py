@@ -3,10 +3,10 @@
 import json
 from pathlib import Path
 
-from bot.app import App
 from bot.core.project_sheet import carry_chat
 from bot.core.transcript import transcript_from_dict
-from bot.settings import Settings
+from bot.services.app import App
+from bot.services.settings import Settings
 
 SAMPLE = Path(__file__).parents[1] / "data" / "transcripts" / "presale-sample.json"
 

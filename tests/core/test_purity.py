@@ -33,8 +33,7 @@ FORBIDDEN = {
     "bot.cli",
     "bot.nlp",
     "bot.scripts",
-    "bot.app",
-    "bot.sessions",
+    "bot.services",
 }
 
 

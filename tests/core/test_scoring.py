@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App
 from bot.core.scoring import band
 from bot.core.transcript import transcript_from_dict
-from bot.settings import Settings
+from bot.services.app import App
+from bot.services.settings import Settings
 
 SAMPLE = Path(__file__).parents[1] / "data" / "transcripts" / "presale-sample.json"
 

@@ -2,11 +2,11 @@
 
 import pytest
 
-from bot.app import App
-from bot.paths import dialogues_dir
 from bot.scripts import conversation_tests as cases
 from bot.scripts.library import Library
-from bot.settings import Settings
+from bot.services.app import App
+from bot.services.paths import dialogues_dir
+from bot.services.settings import Settings
 
 LIBRARY = Library.load([dialogues_dir()])
 

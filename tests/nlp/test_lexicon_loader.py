@@ -11,7 +11,7 @@ from bot.core.errors import LexiconError
 from bot.core.moves import AFTERSALE_MOVES, ALL_MOVES, PRESALE_MOVES
 from bot.core.scenario import CONCESSIONS
 from bot.nlp.lexicon_loader import default_detector, load_lexicon
-from bot.paths import rubric_dir
+from bot.services.paths import rubric_dir
 
 BUNDLED = rubric_dir() / "lexicon"
 

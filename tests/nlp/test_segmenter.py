@@ -6,7 +6,7 @@ import pytest
 
 from bot.nlp.lexicon_loader import default_detector
 from bot.nlp.segmenter import Segmenter, shared_segmenter
-from bot.paths import rubric_dir
+from bot.services.paths import rubric_dir
 
 USER_DICT = rubric_dir() / "lexicon" / "userdict.txt"
 

@@ -1,8 +1,8 @@
 """Script pictures: Mermaid text from transitions, and the SVG page seen in headless Chromium."""
 
-from bot.app import App
 from bot.reports.graph import mermaid_text, render_graph_page
-from bot.settings import Settings
+from bot.services.app import App
+from bot.services.settings import Settings
 
 LIB = App(Settings.resolve()).library
 # A complaint scenario when the library has one: its endings include an escalation.

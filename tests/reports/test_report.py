@@ -4,10 +4,10 @@ import re
 
 import pytest
 
-from bot.app import App
 from bot.core.transcript import transcript_from_dict
 from bot.reports import render_report
-from bot.settings import Settings
+from bot.services.app import App
+from bot.services.settings import Settings
 
 PAYLOAD = "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">"
 

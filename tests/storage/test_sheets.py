@@ -21,10 +21,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from bot.core.errors import KefuError, NotFound
-from bot.core.grading import FIRST, SECOND, AutoRow, Mark
+from bot.core.marking import FIRST, SECOND, AutoRow, Mark
 from bot.core.scenario import Scenario
-from bot.paths import dialogues_dir
 from bot.scripts.library import Library
+from bot.services.paths import dialogues_dir
 from bot.storage import open_database
 from bot.storage.audit import SYSTEM, AuditEntry, User, add_user, entries, get_user, has_users
 from bot.storage.exams import Candidate, create_exam, get_exam, import_roster

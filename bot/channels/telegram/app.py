@@ -21,7 +21,6 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
-from bot.app import App
 from bot.channels.telegram import texts
 from bot.channels.telegram.bot import DurableBot
 from bot.channels.telegram.dbthread import in_db
@@ -31,6 +30,7 @@ from bot.channels.telegram.processor import ChatOrderProcessor
 from bot.channels.telegram.sender import Sender
 from bot.channels.telegram.service import ChatService
 from bot.channels.telegram.webhook import WebhookServer
+from bot.services.app import App
 from bot.storage import telegram as store
 
 log = logging.getLogger(__name__)

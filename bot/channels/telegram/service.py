@@ -18,12 +18,12 @@ import random
 import threading
 from datetime import datetime, timedelta
 
-from bot.app import App
 from bot.channels.telegram import texts
 from bot.core.brief import brief_text
 from bot.core.errors import KefuError
 from bot.core.scenario import OUTCOMES
-from bot.sessions import LiveChat, now
+from bot.services.app import App
+from bot.services.live_chat import LiveChat, now
 from bot.storage import UNFINISHED, finish_conversation, get_transcript, load_conversation
 from bot.storage import telegram as store
 from bot.storage.telegram import Binding, Effects, Note

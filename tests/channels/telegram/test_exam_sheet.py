@@ -10,7 +10,7 @@ from fake_bot_api import FakeBotApi
 from telegram_harness import DRESS_TURNS, KefuBot, kefu
 
 from bot.channels.telegram import texts
-from bot.paths import dialogues_dir
+from bot.services.paths import dialogues_dir
 
 ADMIN = "王主任"
 

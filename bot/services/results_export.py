@@ -16,11 +16,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from bot.app import App
 from bot.core.draw import NAMES_ZH
 from bot.core.errors import KefuError
-from bot.core.results import POINTS, ResultLine, SummaryRow, summary
-from bot.grading import collect_chats, evaluate_sheet
+from bot.core.results_summary import POINTS, ResultLine, SummaryRow, summary
+from bot.services.app import App
+from bot.services.exam_grading import collect_chats, evaluate_sheet
 from bot.storage import sheets as store
 from bot.storage.exams import get_exam
 

@@ -1,4 +1,4 @@
-"""The grading rules of a result sheet (bot.core.grading): rounds, double marking, arbitration.
+"""The grading rules of a result sheet (bot.core.marking): rounds, double marking, arbitration.
 
 Covers ``evaluate`` for single and double marking (the value of each round, the final value,
 the flag on rows whose two marks differ by more than the threshold, the third marking), the
@@ -13,7 +13,7 @@ import re
 import pytest
 
 from bot.core.errors import KefuError
-from bot.core.grading import (
+from bot.core.marking import (
     FIRST,
     SECOND,
     THIRD,

@@ -11,10 +11,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.app import App
 from bot.core.engine import Conversation, Turn
 from bot.core.errors import KefuError
 from bot.core.scenario import Scenario
+from bot.services.app import App
 from bot.storage import (
     UNFINISHED,
     add_message,

@@ -18,10 +18,10 @@ from bot.core.scenario import Scenario
 from bot.core.scoring import ScoreSheet, score
 from bot.core.transcript import Transcript
 from bot.nlp.lexicon_loader import customer_detector, default_detector
-from bot.paths import dialogues_dir
-from bot.rubrics import Rubrics
 from bot.scripts.library import Library
-from bot.settings import Settings
+from bot.services.paths import dialogues_dir
+from bot.services.rubric_files import Rubrics
+from bot.services.settings import Settings
 from bot.storage import open_database
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import ScriptError
-from bot.paths import rubric_dir
-from bot.rubrics import load_form
+from bot.services.paths import rubric_dir
+from bot.services.rubric_files import load_form
 
 PRESALE = rubric_dir() / "chat" / "presale.yaml"
 

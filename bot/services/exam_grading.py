@@ -1,6 +1,6 @@
 """Running an exam's grading: who acts, the draw, chat scores into sheets, marks, finalising.
 
-The adapter between the CLI and the pieces that know the rules (``bot.core.grading``,
+The adapter between the CLI and the pieces that know the rules (``bot.core.marking``,
 ``bot.core.draw``, ``bot.core.project_sheet``) and the tables (``bot.storage.sheets``,
 ``bot.storage.audit``). Every permission is checked here, against the acting user.
 """
@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.app import App
 from bot.core.draw import draw as draw_modules
 from bot.core.draw import place
 from bot.core.errors import KefuError, NotFound
-from bot.core.grading import (
+from bot.core.marking import (
     FIRST,
     ROLES,
     SECOND,
@@ -29,6 +28,7 @@ from bot.core.grading import (
 )
 from bot.core.project_sheet import carry_chat
 from bot.core.rubric import RubricForm, RubricRow
+from bot.services.app import App
 from bot.storage import get_transcript
 from bot.storage import sheets as store
 from bot.storage.audit import SYSTEM, User, get_user, has_users

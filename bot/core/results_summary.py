@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bot.core.grading import BAND_ZH
+from bot.core.marking import BAND_ZH
 from bot.core.rubric import MODULES
 from bot.core.scoring import EXCELLENT, PASS
 

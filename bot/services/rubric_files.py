@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from bot.core.errors import KefuError, ScriptError
 from bot.core.rubric import RubricForm, form_problems
 from bot.core.scorers import SCORERS
-from bot.paths import rubric_dir
 from bot.scripts.schema_errors import explain
 from bot.scripts.yaml_source import YamlDocument, read_yaml
+from bot.services.paths import rubric_dir
 
 
 class _AdviceFile(BaseModel):

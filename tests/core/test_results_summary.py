@@ -1,4 +1,4 @@
-"""An exam's results (bot.core.results): each candidate's grade and the published summary.
+"""An exam's results (bot.core.results_summary): each candidate's grade and the published summary.
 
 Covers ``ResultLine.grade`` at the band boundaries and ``summary``: one row per module in the
 standard's order (even with no candidates), one per class (sorted), then the whole exam; counts
@@ -12,7 +12,7 @@ from itertools import count
 
 import pytest
 
-from bot.core.results import ResultLine, SummaryRow, summary
+from bot.core.results_summary import ResultLine, SummaryRow, summary
 from bot.core.rubric import MODULES
 
 _numbers = count(1)
