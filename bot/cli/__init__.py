@@ -21,6 +21,7 @@ from bot.cli.score import eval_cmd, report, score
 from bot.cli.telegram import telegram
 from bot.cli.transcripts import transcripts
 from bot.cli.user import user
+from bot.cli.web import web
 from bot.core.errors import KefuError
 from bot.services.app import App
 from bot.services.settings import TABLE, Settings
@@ -56,6 +57,7 @@ cli.add_command(exam)
 cli.add_command(rubric)
 cli.add_command(telegram)
 cli.add_command(user)
+cli.add_command(web)
 
 
 def main(argv: list[str] | None = None) -> None:

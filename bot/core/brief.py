@@ -15,6 +15,20 @@ def _money(value: float) -> str:
     return f"{value:g} 元"
 
 
+def concessions(sc: Scenario) -> list[tuple[str, str]]:
+    """What the agent may offer, each as (name, what it means), in the script's order."""
+    rows = []
+    for key, value in sc.brief.concessions.items():
+        if key == "最低价" and isinstance(value, int | float) and not isinstance(value, bool):
+            detail = f"最低可让到 {_money(value)}"
+        elif value is True:
+            detail = "可以"
+        else:
+            detail = str(value)
+        rows.append((key, detail))
+    return rows
+
+
 def brief_text(sc: Scenario) -> str:
     """Return the candidate brief of a scenario, in Chinese, ready to print."""
     b, p = sc.brief, sc.brief.product
@@ -35,14 +49,7 @@ def brief_text(sc: Scenario) -> str:
         lines.append(f"  · 发货：{p.shipping}")
     if b.concessions:
         lines.append("你可以给出的优惠/处理方式：")
-        for key, value in b.concessions.items():
-            if key == "最低价" and isinstance(value, int | float):
-                detail = f"最低可让到 {_money(value)}"
-            elif value is True:
-                detail = "可以"
-            else:
-                detail = str(value)
-            lines.append(f"  · {key}：{detail}")
+        lines.extend(f"  · {key}：{detail}" for key, detail in concessions(sc))
     else:
         lines.append("你没有额外的优惠可给。")
     lines.extend(f"注意：{note}" for note in b.notes)

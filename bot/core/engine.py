@@ -20,6 +20,9 @@ from bot.core.errors import KefuError
 from bot.core.registry import ACTIONS, CONDITIONS
 from bot.core.scenario import Rule, Scenario
 
+# What a customer whose state has no nudge lines says after a long silence.
+SILENCE_DEFAULT = "在吗？"
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -71,6 +74,11 @@ class Conversation:
     def handle(self, text: str, at: datetime | None = None) -> Turn:
         """Take the agent's message and return the customer's reaction."""
         return self.engine.handle(self, text, at)
+
+    def silence_line(self) -> str:
+        """What the customer says when the agent has been silent too long: the state's nudge."""
+        nudges = self.scenario.states[self.state].nudge
+        return self.pick(nudges, "silence") if nudges else SILENCE_DEFAULT
 
     def pick(self, lines: list[str], key: str) -> str:
         """Choose one variant, the same one for the same seed, turn and purpose."""

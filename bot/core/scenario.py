@@ -24,6 +24,20 @@ OUTCOMES: dict[str, str] = {
     "escalated": "升级投诉",
 }
 GOOD_OUTCOMES = ("ordered", "resolved")
+UNFINISHED_TITLE = "未完成"
+
+
+def outcome_title(outcome: str | None) -> str:
+    """The Chinese label of an end state, as people read it: 下单, 解决, 离开, 升级投诉.
+
+    ``unfinished`` (closed before the customer reached an end) and None (not ended, or an
+    imported transcript without one) are 未完成; a name kefu does not know is shown as it is.
+    """
+    if outcome is None or outcome == "unfinished":
+        return UNFINISHED_TITLE
+    return OUTCOMES.get(outcome, outcome)
+
+
 CONCESSIONS: tuple[str, ...] = (
     "包邮",
     "运费险",
@@ -66,12 +80,26 @@ class Product(_Strict):
     shipping: str | None = None
 
 
+class Order(_Strict):
+    """The order the customer is placing (presale) or has placed (after-sale), as the agent's
+    order panel shows it; every field is optional."""
+
+    number: str = ""  # 订单号
+    item: str = ""  # the product's name when empty
+    spec: str = ""  # size, colour …
+    quantity: int = Field(default=1, ge=1)
+    paid: float | None = Field(default=None, ge=0)
+    address: str = ""
+    status: str = ""  # 待付款、已发货、已签收 …
+
+
 class Brief(_Strict):
     shop: str
     product: Product
     situation: str = ""
     concessions: dict[str, str | int | float | bool] = {}
     notes: Lines = []
+    order: Order | None = None
 
 
 class Persona(_Strict):

@@ -91,10 +91,14 @@ class LiveChat:
     def finished(self) -> bool:
         return self.convo.finished
 
-    def handle(self, text: str, at: datetime | None = None) -> Turn:
-        """Store the agent's message, let the customer react, store and return the reaction."""
+    def handle(self, text: str, at: datetime | None = None, client_id: str | None = None) -> Turn:
+        """Store the agent's message, let the customer react, store and return the reaction.
+
+        ``client_id``: the channel's id for this message, stored with it so that the same
+        message sent twice is stored once (the database refuses the second).
+        """
         at = at or now()
-        seq = add_message(self.app.db, self.id, role="agent", text=text, at=at)
+        seq = add_message(self.app.db, self.id, role="agent", text=text, at=at, client_id=client_id)
         return self.complete(seq, text, at)
 
     def complete(self, seq: int, text: str, at: datetime | None = None) -> Turn:
@@ -103,6 +107,7 @@ class LiveChat:
         ``handle`` calls this; a channel that replays an update after a crash calls it alone
         when the message was stored but the process died before the customer reacted.
         """
+        before = self.convo.turn
         turn = self.convo.handle(text, at)
         replied = now()
         record_turn(
@@ -114,6 +119,7 @@ class LiveChat:
             agent_seq=seq,
             moves=turn.analysis.move_names,
             violations=turn.analysis.violation_phrases,
+            after_turn=before,  # another process may have answered it: StaleTurn, nothing written
         )
         return turn
 

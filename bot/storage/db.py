@@ -62,6 +62,7 @@ def open_database(url: str) -> Engine:
     try:
         Base.metadata.create_all(engine)
         add_missing_columns(engine)
+        add_missing_indexes(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
         raise KefuError(f"无法打开数据库“{shown}”：{_reason(exc)}。{HINT}") from None
@@ -99,6 +100,19 @@ def add_missing_columns(engine: Engine) -> list[str]:
                     f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{clause}'
                 )
                 added.append(f"{table.name}.{column.name}")
+    return added
+
+
+def add_missing_indexes(engine: Engine) -> list[str]:
+    """Create the indexes a newer kefu declares on tables an older one made; return their names."""
+    present = inspect(engine)
+    added = []
+    for table in Base.metadata.sorted_tables:
+        have = {index["name"] for index in present.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in have:
+                index.create(engine)
+                added.append(str(index.name))
     return added
 
 

@@ -29,6 +29,8 @@ from bot.core.transcript import ROLES
 
 # Long enough for a generated id (20 characters) and for the ids people give imported files.
 ID_MAX = 64
+# A channel's id for one agent message (a UUID is 36 characters).
+CLIENT_ID_MAX = 64
 
 # Fixed constraint names, so that a later migration (Alembic) can refer to them on every backend.
 NAMING = {
@@ -100,6 +102,9 @@ class MessageRow(Base):
         UniqueConstraint("conversation_id", "seq"),
         CheckConstraint(_one_of("role", ROLES), name="role"),
         CheckConstraint("seq >= 0", name="seq"),
+        # A channel's own id for an agent message (the web page's, per send): a message sent
+        # twice (a double click, a resend after a dropped connection) is stored once.
+        Index("uq_messages_client", "conversation_id", "client_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -112,6 +117,7 @@ class MessageRow(Base):
     at_offset: Mapped[int | None] = mapped_column(Integer)
     moves: Mapped[list[str]] = mapped_column(JSON, default=list)
     violations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    client_id: Mapped[str | None] = mapped_column(String(CLIENT_ID_MAX))
 
     conversation: Mapped[ConversationRow] = relationship(back_populates="messages")
 
@@ -119,4 +125,5 @@ class MessageRow(Base):
 # The Telegram channel's and the exams' tables share this base, so ``open_database`` creates them.
 import bot.storage.exam_models  # noqa: E402
 import bot.storage.grading_models  # noqa: E402
-import bot.storage.telegram_models  # noqa: E402, F401
+import bot.storage.telegram_models  # noqa: E402
+import bot.storage.web_models  # noqa: E402, F401

@@ -90,13 +90,54 @@ def add_message(
     at: datetime | None = None,
     moves: Iterable[str] = (),
     violations: Iterable[str] = (),
+    client_id: str | None = None,
 ) -> int:
-    """Append one message to a conversation and return its ``seq``."""
+    """Append one message to a conversation and return its ``seq``.
+
+    ``client_id`` is the channel's own id for the message; a second message with the same id in
+    the same conversation is refused by the database (``IntegrityError``): see ``find_client_message``.
+    """
     with writing(engine) as session:
         _locked(session, conversation_id)
         seq = _next_seq(session, conversation_id)
-        session.add(_message_row(conversation_id, seq, role, text, at, moves, violations))
+        row = _message_row(conversation_id, seq, role, text, at, moves, violations)
+        row.client_id = client_id
+        session.add(row)
     return seq
+
+
+def find_client_message(engine: Engine, conversation_id: str, client_id: str) -> int | None:
+    """The ``seq`` of the message a channel stored under ``client_id``, or None."""
+    with Session(engine) as session:
+        return session.scalar(
+            select(MessageRow.seq).where(
+                MessageRow.conversation_id == conversation_id, MessageRow.client_id == client_id
+            )
+        )
+
+
+def messages_after(engine: Engine, conversation_id: str, after: int) -> list[StoredMessage]:
+    """The messages of a conversation whose ``seq`` is greater than ``after``, in order."""
+    with Session(engine) as session:
+        rows = session.scalars(
+            select(MessageRow)
+            .where(MessageRow.conversation_id == conversation_id, MessageRow.seq > after)
+            .order_by(MessageRow.seq)
+        )
+        return [_stored_message(m) for m in rows]
+
+
+def conversation_turn(engine: Engine, conversation_id: str) -> tuple[int | None, str | None]:
+    """How far the customer has got: the engine's turn count and the outcome (None while live)."""
+    with Session(engine) as session:
+        row = session.execute(
+            select(ConversationRow.turn, ConversationRow.outcome).where(
+                ConversationRow.id == conversation_id
+            )
+        ).first()
+        if row is None:
+            raise _not_found(conversation_id)
+        return row.turn, row.outcome
 
 
 def record_turn(
@@ -109,17 +150,24 @@ def record_turn(
     agent_seq: int | None = None,
     moves: Iterable[str] = (),
     violations: Iterable[str] = (),
+    after_turn: int | None = None,
 ) -> list[int]:
     """Save one turn in one transaction: the agent's analysis, the replies, the new state.
 
     Returns the ``seq`` of each reply. When ``outcome`` is set, ``ended_at`` becomes the time of
-    the last reply, or now if it has none.
+    the last reply, or now if it has none. ``after_turn``: the stored turn this one follows;
+    when another process has saved a turn in the meantime, nothing is written and
+    ``StaleTurn`` is raised (the caller attaches the conversation again from the database).
     """
     moves, violations = list(moves), list(violations)
     if agent_seq is None and (moves or violations):
         raise ValueError("moves and violations belong to an agent message: pass agent_seq")
     with writing(engine) as session:
         row = _locked(session, conversation_id)
+        if after_turn is not None and (row.turn or 0) != after_turn:
+            raise StaleTurn(
+                f"conversation {conversation_id} is at turn {row.turn}, not {after_turn}"
+            )
         if agent_seq is not None:
             agent = session.scalar(
                 select(MessageRow).where(
@@ -358,17 +406,18 @@ def _stored(row: ConversationRow) -> StoredConversation:
         ended_at=ended_at,
         source=row.source,
         snapshot=snapshot,
-        messages=[
-            StoredMessage(
-                seq=m.seq,
-                role=m.role,
-                text=m.text,
-                at=join_time(m.at_utc, m.at_offset) if m.at_utc is not None else None,
-                moves=tuple(m.moves or ()),
-                violations=tuple(m.violations or ()),
-            )
-            for m in row.messages
-        ],
+        messages=[_stored_message(m) for m in row.messages],
+    )
+
+
+def _stored_message(m: MessageRow) -> StoredMessage:
+    return StoredMessage(
+        seq=m.seq,
+        role=m.role,
+        text=m.text,
+        at=join_time(m.at_utc, m.at_offset) if m.at_utc is not None else None,
+        moves=tuple(m.moves or ()),
+        violations=tuple(m.violations or ()),
     )
 
 
@@ -409,6 +458,10 @@ def _import_start(transcript: Transcript) -> datetime:
 def _import_mode(transcript: Transcript) -> str:
     mode = transcript.extra.get("mode")
     return mode if mode in ("practice", "exam") else "practice"
+
+
+class StaleTurn(KefuError):
+    """Another process saved a turn of this conversation first."""
 
 
 def _not_found(conversation_id: str) -> NotFound:
