@@ -2,6 +2,9 @@
 
 ``fake_bot_api``: a started ``FakeBotApi`` (tests/telegram_api/fake_bot_api.py), a Telegram Bot
 API server on loopback for running the real ``kefu telegram`` against; stopped after the test.
+``postgres_url``: a PostgreSQL server for the session: ``KEFU_TEST_POSTGRES_URL`` when it is
+set, else a throwaway server on loopback from the machine's binaries (``initdb``, ``pg_ctl``);
+skipped, with the reason, where neither exists.
 ``telegram_env``: the environment for such a subprocess (this process's, plus
 ``TELEGRAM_BOT_TOKEN`` and ``TELEGRAM_API_BASE_URL`` pointing at the server, and loopback kept
 away from any HTTP proxy).
@@ -13,9 +16,15 @@ modules may ``from fake_bot_api import FakeBotApi`` (for the class, ``Call``, ``
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import importlib.util
 import os
+import shutil
+import socket
+import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -94,3 +103,81 @@ def chromium(tmp_path):
         )
 
     return run
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+POSTGRES_ENV = "KEFU_TEST_POSTGRES_URL"
+
+
+def _postgres_bin() -> Path | None:
+    found = shutil.which("initdb")
+    candidates = [found] if found else sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(candidates[-1]).parent if candidates else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL URL: the configured one, or a throwaway server on loopback."""
+    if os.environ.get(POSTGRES_ENV):
+        yield os.environ[POSTGRES_ENV]
+        return
+    bin_dir = _postgres_bin()
+    if bin_dir is None:
+        pytest.skip(f"PostgreSQL not tested: no initdb on this machine and {POSTGRES_ENV} unset")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("PostgreSQL not tested: psycopg is not installed (pip install -e '.[test]')")
+    # initdb refuses to run as root: run the server as the postgres system user then.
+    as_root = os.geteuid() == 0
+    prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
+    folder = Path(tempfile.mkdtemp(prefix="kefu-pg-"))
+    if as_root:
+        shutil.chown(folder, "postgres")
+    port = _free_port()
+    data = folder / "data"
+
+    def pg(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*prefix, *args], capture_output=True, text=True, timeout=120)
+
+    init = pg(
+        str(bin_dir / "initdb"),
+        "-D",
+        str(data),
+        "-U",
+        "kefu",
+        "--auth=trust",
+        "-E",
+        "UTF8",
+        "--no-sync",
+    )
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -F"
+    start = init.returncode == 0 and pg(
+        str(bin_dir / "pg_ctl"),
+        "-D",
+        str(data),
+        "-o",
+        options,
+        "-l",
+        str(folder / "log"),
+        "-w",
+        "start",
+    )
+    if not start or start.returncode != 0:
+        shutil.rmtree(folder, ignore_errors=True)
+        pytest.fail(
+            f"could not start a throwaway PostgreSQL: {init.stderr}{start and start.stderr}"
+        )
+    try:
+        yield f"postgresql+psycopg://kefu@127.0.0.1:{port}/postgres"
+    finally:
+        with contextlib.suppress(subprocess.SubprocessError):
+            pg(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+        shutil.rmtree(folder, ignore_errors=True)

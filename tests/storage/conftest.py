@@ -8,13 +8,6 @@ that the session starts on loopback from the machine's PostgreSQL binaries (``in
 
 from __future__ import annotations
 
-import contextlib
-import glob
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -24,8 +17,6 @@ from sqlalchemy import Engine
 
 from bot.core.engine import Snapshot
 from bot.storage import create_conversation, open_database
-
-POSTGRES_ENV = "KEFU_TEST_POSTGRES_URL"
 
 
 @pytest.fixture
@@ -39,79 +30,6 @@ def engine(db_url: str) -> Iterator[Engine]:
     yield engine
     # Closing the pooled connections keeps sqlite3's ResourceWarning (an error here) away.
     engine.dispose()
-
-
-def _postgres_bin() -> Path | None:
-    found = shutil.which("initdb")
-    candidates = [found] if found else sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return Path(candidates[-1]).parent if candidates else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A PostgreSQL URL: the configured one, or a throwaway server on loopback."""
-    if os.environ.get(POSTGRES_ENV):
-        yield os.environ[POSTGRES_ENV]
-        return
-    bin_dir = _postgres_bin()
-    if bin_dir is None:
-        pytest.skip(f"PostgreSQL not tested: no initdb on this machine and {POSTGRES_ENV} unset")
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        pytest.skip("PostgreSQL not tested: psycopg is not installed (pip install -e '.[test]')")
-    # initdb refuses to run as root: run the server as the postgres system user then.
-    as_root = os.geteuid() == 0
-    prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
-    folder = Path(tempfile.mkdtemp(prefix="kefu-pg-"))
-    if as_root:
-        shutil.chown(folder, "postgres")
-    port = _free_port()
-    data = folder / "data"
-
-    def pg(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([*prefix, *args], capture_output=True, text=True, timeout=120)
-
-    init = pg(
-        str(bin_dir / "initdb"),
-        "-D",
-        str(data),
-        "-U",
-        "kefu",
-        "--auth=trust",
-        "-E",
-        "UTF8",
-        "--no-sync",
-    )
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -F"
-    start = init.returncode == 0 and pg(
-        str(bin_dir / "pg_ctl"),
-        "-D",
-        str(data),
-        "-o",
-        options,
-        "-l",
-        str(folder / "log"),
-        "-w",
-        "start",
-    )
-    if not start or start.returncode != 0:
-        shutil.rmtree(folder, ignore_errors=True)
-        pytest.fail(
-            f"could not start a throwaway PostgreSQL: {init.stderr}{start and start.stderr}"
-        )
-    try:
-        yield f"postgresql+psycopg://kefu@127.0.0.1:{port}/postgres"
-    finally:
-        with contextlib.suppress(subprocess.SubprocessError):
-            pg(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
