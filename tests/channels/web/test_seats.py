@@ -113,7 +113,7 @@ def test_empty_and_overlong_messages_are_refused_with_the_limit(service):
 def test_wrong_codes_say_the_same_and_slow_the_seat_down(service):
     real = create_codes(service.db, "presale-dress-size", 1)[0]
     for _ in range(store.FREE_TRIES):
-        with pytest.raises(SeatRefused, match="^考试码或准考证号不正确"):
+        with pytest.raises(SeatRefused, match=r"^考试码或准考证号不正确"):
             service.open_exam("NOSUCH", "2026001", new_token(), "10.0.0.9")
     with pytest.raises(SeatRefused, match="尝试次数太多"):
         service.open_exam(real, "2026001", new_token(), "10.0.0.9")
