@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, inspect, make_url
+from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.core.errors import KefuError
@@ -23,6 +23,8 @@ HINT = (
 )
 # Execution option that makes the next transaction on SQLite a writer from its first statement.
 WRITE_OPTION = "kefu_write"
+# The advisory lock that serialises creating and upgrading the tables on PostgreSQL ("kefu").
+SCHEMA_LOCK = 0x6B656675
 # Seconds to wait for a PostgreSQL server before saying it is unreachable.
 CONNECT_TIMEOUT = 10
 
@@ -60,58 +62,70 @@ def open_database(url: str) -> Engine:
     if is_sqlite:
         _configure_sqlite(engine)
     try:
-        Base.metadata.create_all(engine)
-        add_missing_columns(engine)
-        add_missing_indexes(engine)
+        # A writer from the start (SQLite: BEGIN IMMEDIATE), so that two processes opening a
+        # new file at once do not both create the tables.
+        with engine.connect() as connection:
+            connection.execution_options(**{WRITE_OPTION: True})
+            with connection.begin():
+                if engine.dialect.name == "postgresql":
+                    # Several server processes may start at once on a new database (kefu web
+                    # --workers): one creates the tables while the others wait for it.
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK}
+                    )
+                Base.metadata.create_all(connection)
+                add_missing_columns(connection)
+                add_missing_indexes(connection)
     except SQLAlchemyError as exc:
         engine.dispose()
         raise KefuError(f"无法打开数据库“{shown}”：{_reason(exc)}。{HINT}") from None
     return engine
 
 
-def add_missing_columns(engine: Engine) -> list[str]:
+def add_missing_columns(connection: Connection) -> list[str]:
     """Add the nullable or defaulted columns a newer kefu declares to tables an older one made.
 
     Only additive changes are made here, the kind a release adds (a new nullable column);
     anything else (a renamed column, a new constraint) will need a real migration (Alembic).
     Returns the ``table.column`` names added.
     """
-    present = inspect(engine)
+    present = inspect(connection)
     added = []
-    with engine.begin() as connection:
-        for table in Base.metadata.sorted_tables:
-            have = {c["name"] for c in present.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in have:
-                    continue
-                kind = column.type.compile(dialect=engine.dialect)
-                default = column.server_default
-                if default is None and not column.nullable:
-                    raise KefuError(
-                        f"数据库表 {table.name} 缺少必填的列 {column.name}，无法自动升级。"
-                        "提示：请备份数据库后联系维护者。"
-                    )
-                clause = ""
-                if default is not None:
-                    value = getattr(default, "arg", "")
-                    text = value if isinstance(value, str) else str(getattr(value, "text", value))
-                    clause = f" DEFAULT '{text}'" if isinstance(value, str) else f" DEFAULT {text}"
-                connection.exec_driver_sql(
-                    f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{clause}'
+    for table in Base.metadata.sorted_tables:
+        have = {c["name"] for c in present.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in have:
+                continue
+            kind = column.type.compile(dialect=connection.dialect)
+            default = column.server_default
+            if default is None and not column.nullable:
+                raise KefuError(
+                    f"数据库表 {table.name} 缺少必填的列 {column.name}，无法自动升级。"
+                    "提示：请备份数据库后联系维护者。"
                 )
-                added.append(f"{table.name}.{column.name}")
+            clause = ""
+            if default is not None:
+                value = getattr(default, "arg", "")
+                literal = value if isinstance(value, str) else str(getattr(value, "text", value))
+                clause = (
+                    f" DEFAULT '{literal}'" if isinstance(value, str) else f" DEFAULT {literal}"
+                )
+            connection.exec_driver_sql(
+                f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{clause}'
+            )
+            added.append(f"{table.name}.{column.name}")
     return added
 
 
-def add_missing_indexes(engine: Engine) -> list[str]:
+def add_missing_indexes(connection: Connection) -> list[str]:
     """Create the indexes a newer kefu declares on tables an older one made; return their names."""
-    present = inspect(engine)
+    present = inspect(connection)
     added = []
     for table in Base.metadata.sorted_tables:
         have = {index["name"] for index in present.get_indexes(table.name)}
         for index in table.indexes:
             if index.name not in have:
-                index.create(engine)
+                index.create(connection)
                 added.append(str(index.name))
     return added
 
