@@ -31,6 +31,7 @@ class App:
 
     settings: Settings
     _engines: dict[tuple[str, str], CustomerEngine] = field(default_factory=dict)
+    _versions: dict[tuple[str, str | None], Scenario] = field(default_factory=dict)
 
     @cached_property
     def db(self) -> Engine:
@@ -69,6 +70,16 @@ class App:
 
     def scenario_version(self, scenario_id: str, digest: str | None = None) -> Scenario | None:
         """The scenario as pinned under ``digest`` (an exam draw), else the library's; None if neither."""
+        # A version never changes, and channels ask on every message: look each one up once.
+        key = (scenario_id, digest)
+        if key not in self._versions:
+            found = self._find_version(scenario_id, digest)
+            if found is None:
+                return None  # not cached: a draw in another process may pin it later
+            self._versions[key] = found
+        return self._versions[key]
+
+    def _find_version(self, scenario_id: str, digest: str | None) -> Scenario | None:
         if digest is not None:
             current = self.library.scenarios.get(scenario_id)
             if current is not None and current.content_hash() == digest:

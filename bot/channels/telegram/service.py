@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from bot.channels.telegram import texts
 from bot.core.brief import brief_text
 from bot.core.errors import KefuError
-from bot.core.scenario import OUTCOMES
+from bot.core.scenario import outcome_title
 from bot.services.app import App
 from bot.services.live_chat import LiveChat, now
 from bot.storage import UNFINISHED, finish_conversation, get_transcript, load_conversation
@@ -78,8 +78,7 @@ class ChatService:
             return
         transcript = get_transcript(self.db, binding.conversation_id)
         sheet = self.app.score(transcript)
-        outcome = transcript.outcome or UNFINISHED
-        effects.say(binding.chat_id, texts.score_summary(sheet, OUTCOMES.get(outcome, "未完成")))
+        effects.say(binding.chat_id, texts.score_summary(sheet, outcome_title(transcript.outcome)))
 
     # ------------------------------------------------------------------ commands
 
