@@ -18,9 +18,23 @@ def commands(group: click.Group, prefix: str = "kefu") -> list[str]:
     return out
 
 
+def settings_rows() -> list[str]:
+    """The rows of the README's settings table."""
+    section = README.split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
+    return [line for line in section.splitlines() if line.startswith("| ")]
+
+
+def shown(value: object) -> str:
+    """A default as the settings table writes it: `2`, `2.5`, `127.0.0.1`."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"`{value}`"
+
+
 def test_every_command_is_in_the_readme():
     found = commands(cli)
     assert len(found) >= 10
+    assert "kefu web" in found
     missing = [c for c in found if c not in README]
     assert missing == []
 
@@ -28,6 +42,16 @@ def test_every_command_is_in_the_readme():
 def test_every_setting_is_in_the_readme():
     missing = [s.env for s in TABLE if s.env not in README]
     assert missing == []
+
+
+def test_every_setting_has_a_row_with_its_default():
+    rows = settings_rows()
+    for setting in TABLE:
+        row = [r for r in rows if f"`{setting.env}`" in r]
+        assert row, f"{setting.env} has no row in the README's settings table"
+        if isinstance(setting.default, bool) or setting.default in (None, ""):
+            continue  # written in words: off, unset, the bundled folder
+        assert shown(setting.default) in row[0], (setting.env, row[0])
 
 
 def test_the_two_commands_are_there():
