@@ -21,6 +21,8 @@ from bot.services.app import App
 from bot.storage import get_transcript
 from bot.storage.web import Seat
 
+# The practice scenario chosen when the page opens: the terminal's default too.
+DEFAULT_SCENARIO = "presale-dress-size"
 BAND_TITLES = {"excellent": "优秀", "pass": "合格", "fail": "不合格"}
 # The 快捷短语 a new seat starts with; the candidate adds their own (kept in the browser).
 DEFAULT_PHRASES = (
@@ -49,6 +51,7 @@ class Pages:
         return self._render(
             "index.html.j2",
             notice=notice,
+            default_scenario=DEFAULT_SCENARIO,
             scenarios=[
                 {
                     "id": s.id,

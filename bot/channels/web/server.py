@@ -63,7 +63,8 @@ REPORT_CSP = (
 HEADERS = (
     ("content-security-policy", CSP),
     ("x-content-type-options", "nosniff"),
-    ("referrer-policy", "no-referrer"),
+    # Not "no-referrer": under it browsers send "Origin: null" even with a same-site form.
+    ("referrer-policy", "same-origin"),
     ("x-frame-options", "DENY"),
     ("cache-control", "no-store"),
 )
@@ -97,6 +98,10 @@ def same_origin(connection: HTTPConnection) -> bool:
     origin = connection.headers.get("origin")
     if not origin:
         return True
+    if origin == "null":
+        # An opaque origin (a sandboxed frame, a privacy setting): trust the browser's own
+        # Fetch Metadata when it says the request is from this site.
+        return connection.headers.get("sec-fetch-site") == "same-origin"
     return urlsplit(origin).netloc == connection.headers.get("host", "")
 
 
@@ -132,6 +137,9 @@ def create_app(app: App) -> Starlette:
 
     async def health(_request: Request) -> Response:
         return Response("ok", media_type="text/plain")
+
+    async def favicon(_request: Request) -> Response:
+        return RedirectResponse("/static/favicon.svg", status_code=301)
 
     async def open_exam(request: Request) -> Response:
         if not same_origin(request):
@@ -281,6 +289,7 @@ def create_app(app: App) -> Starlette:
     routes = [
         Route("/", index),
         Route("/health", health),
+        Route("/favicon.ico", favicon),
         Route("/exam", open_exam, methods=["POST"]),
         Route("/practice", open_practice, methods=["POST"]),
         Route("/seat", seat_page),

@@ -14,7 +14,6 @@ from webroom import (
     good_agent_lines,
     notice_text,
     open_practice,
-    origin_null_bug,
     practice_candidate,
     say,
     seat_cookie,
@@ -46,7 +45,6 @@ def _try_code(page, server, code: str, exam_number: str = "BAD-1") -> str:
     return notice_text(page)
 
 
-@origin_null_bug
 def test_an_overlong_message_is_refused_with_the_limit(web_server, context, page):
     open_practice(page, web_server)
     start_chat(page)
@@ -80,14 +78,12 @@ def test_an_overlong_message_is_refused_with_the_limit(web_server, context, page
     assert agent_texts(transcript) == [good_agent_lines()[0][:LIMIT]]
 
 
-@origin_null_bug
 def test_a_wrong_code_is_refused(web_server, context, page):
     notice = _try_code(page, web_server, "NOSUCHCODE")
     assert WRONG in notice
     assert seat_cookie(context) is None
 
 
-@origin_null_bug
 def test_six_wrong_codes_in_a_row_slow_the_browser_down(web_server, context, page):
     code, later = web_server.codes(2)
     # A right code first clears what earlier tests left on this address.

@@ -8,15 +8,12 @@ import re
 import pytest
 from webroom import (
     ARTIFACTS,
-    END_BUTTON,
-    ORIGIN_NULL,
     agent_texts,
     assert_shown_once,
     confirmed_agent,
     expect,
     good_agent_lines,
     login_exam,
-    origin_null_bug,
     say,
     scenario_brief,
     seat_cookie,
@@ -36,7 +33,6 @@ def codes(web_server) -> list[str]:
     return web_server.codes(5)
 
 
-@origin_null_bug
 def test_exam_chat_with_a_phrase_to_ordered(web_server, codes, page):
     login_exam(page, web_server, codes[0], "EXAM-1")
     scenario = scenario_brief()
@@ -98,7 +94,6 @@ def test_exam_chat_with_a_phrase_to_ordered(web_server, codes, page):
     assert "考试模式不显示评分" in page.inner_text("body")
 
 
-@origin_null_bug
 def test_reload_mid_chat_shows_the_chat_once_and_continues(web_server, codes, page):
     login_exam(page, web_server, codes[1], "EXAM-2")
     start_chat(page)
@@ -124,7 +119,6 @@ def test_reload_mid_chat_shows_the_chat_once_and_continues(web_server, codes, pa
     assert stored(transcript)[: len(before)] == before
 
 
-@origin_null_bug
 def test_the_code_is_refused_on_a_second_computer(web_server, codes, browser, page):
     login_exam(page, web_server, codes[2], "EXAM-3")
 
@@ -150,7 +144,6 @@ def test_the_code_is_refused_on_a_second_computer(web_server, codes, browser, pa
     assert agent_texts(web_server.transcript_of("EXAM-3")) == [LINES[0]]
 
 
-@pytest.mark.xfail(strict=True, reason=f"{END_BUTTON}; and {ORIGIN_NULL}", raises=AssertionError)
 def test_exam_end_button_asks_and_ends(web_server, codes, page, dialogs):
     login_exam(page, web_server, codes[3], "EXAM-4")
     start_chat(page)
@@ -192,7 +185,6 @@ def _layout_problems(page) -> list[str]:
     )
 
 
-@origin_null_bug
 def test_screenshots(web_server, codes, page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     login_exam(page, web_server, codes[4], "EXAM-5")

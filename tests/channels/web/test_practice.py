@@ -6,15 +6,12 @@ from __future__ import annotations
 import pytest
 from webroom import (
     ARTIFACTS,
-    END_BUTTON,
-    ORIGIN_NULL,
     agent_texts,
     assert_shown_once,
     confirmed_agent,
     expect,
     good_agent_lines,
     open_practice,
-    origin_null_bug,
     practice_candidate,
     say,
     shown_pairs,
@@ -39,7 +36,6 @@ def _assert_score_sheet(page) -> None:
     expect()(page.locator("#report")).to_have_attribute("href", "/seat/report")
 
 
-@origin_null_bug
 def test_practice_to_ordered_shows_moves_score_and_report(web_server, context, page):
     open_practice(page, web_server)
     expect()(page.locator("#seat")).to_have_attribute("data-mode", "practice")
@@ -80,7 +76,6 @@ def test_practice_to_ordered_shows_moves_score_and_report(web_server, context, p
     assert LINES[-1] in response.text()
 
 
-@pytest.mark.xfail(strict=True, reason=f"{END_BUTTON}; and {ORIGIN_NULL}", raises=AssertionError)
 def test_practice_end_button_shows_the_score(web_server, context, page, dialogs):
     open_practice(page, web_server)
     start_chat(page)
@@ -98,7 +93,6 @@ def test_practice_end_button_shows_the_score(web_server, context, page, dialogs)
     assert LINES[1] in response.text()
 
 
-@origin_null_bug
 def test_a_message_that_looks_like_html_is_shown_as_text(web_server, context, page, dialogs):
     open_practice(page, web_server)
     start_chat(page)

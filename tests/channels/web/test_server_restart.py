@@ -11,7 +11,6 @@ from webroom import (
     expect,
     good_agent_lines,
     login_exam,
-    origin_null_bug,
     say,
     send,
     shown_pairs,
@@ -25,7 +24,6 @@ pytestmark = pytest.mark.slow
 LINES = good_agent_lines()
 
 
-@origin_null_bug
 def test_kill_9_mid_chat_and_restart(web_server, page):
     (code,) = web_server.codes(1)
     login_exam(page, web_server, code, "CRASH-1")

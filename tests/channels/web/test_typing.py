@@ -11,7 +11,6 @@ from webroom import (
     expect,
     good_agent_lines,
     open_practice,
-    origin_null_bug,
     send,
     start_chat,
 )
@@ -26,7 +25,6 @@ def web_settings() -> dict[str, str]:
     return {"KEFU_WEB_TYPING_DELAY": str(DELAY)}
 
 
-@origin_null_bug
 def test_typing_shows_while_the_customer_answers(web_server, page):
     open_practice(page, web_server)
     start_chat(page)

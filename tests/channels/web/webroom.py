@@ -40,38 +40,14 @@ CHROMIUM_ARGS = [
 # How long a page may take to show what the server sent (ms); a kill and restart takes longer.
 TIMEOUT_MS = 10_000
 
-# ---------------------------------------------------------------------------- known app bugs
-
-# Every form of the web room POSTs to the server, which refuses a request whose Origin header
-# is not its own host (server.py same_origin). The server also sends "Referrer-Policy:
-# no-referrer" (server.py HEADERS), and under that policy browsers send "Origin: null" with a
-# same-origin form POST or fetch POST (Fetch standard, "serialize a request origin"): Chromium
-# gets 403 "请求被拒绝" for /exam, /practice, /seat/start, /seat/end and the fetch /seat/say.
-ORIGIN_NULL = (
-    "app bug: Referrer-Policy no-referrer makes Chromium send 'Origin: null' on form/fetch "
-    "POSTs, and same_origin() refuses them with 403 (bot/channels/web/server.py HEADERS and "
-    "same_origin): no one can log in, practise, start or end a chat from a browser"
-)
-# seat.html.j2 puts a required checkbox (name=confirm) in #end-form and kefu.css hides it when
-# JavaScript runs (.js .confirm-end); seat.js ticks it only in the form's submit handler, but
-# the browser checks `required` before dispatching submit: "An invalid form control with
-# name='confirm' is not focusable", no confirm() dialog, nothing is posted.
-END_BUTTON = (
-    "app bug: #end does nothing with JavaScript on: the hidden required checkbox "
-    "name=confirm in #end-form (seat.html.j2, kefu.css .js .confirm-end) fails form "
-    "validation before seat.js's submit handler can tick it"
-)
-
 
 class OriginRefused(AssertionError):
     """The server answered a form of the room with its 403 page "请求被拒绝"."""
 
 
-# Only that refusal is expected: any other failure of a marked test is reported as a failure.
-origin_null_bug = pytest.mark.xfail(strict=True, reason=ORIGIN_NULL, raises=OriginRefused)
-
-
 def check_not_refused(page) -> None:
+    """Fail when a form of the room was refused as coming from another site (the server's
+    same-origin check must accept the browser's own forms)."""
     body = page.inner_text("body")
     if "请求被拒绝" in body:
         raise OriginRefused(f"{page.url} answered 403: {body[:120]!r}")

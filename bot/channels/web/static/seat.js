@@ -1,7 +1,7 @@
 /* The workbench made live: one WebSocket to the server, or fetch and polling where WebSocket
    is unavailable; without this script every form still works by reloading the page.
    Each message gets an id here; the server stores a message once per id, so a resend after a
-   dropped connection or a double click can never doubles it. Text is always set with
+   dropped connection or a double click can never double it. Text is always set with
    textContent, never as HTML. */
 (function () {
   "use strict";
@@ -233,6 +233,7 @@
     b.type = "button";
     b.className = "phrase own";
     b.textContent = body;
+    b.title = body;
     phrases.insertBefore(b, document.getElementById("phrase-form"));
   }
   if (phrases) {
@@ -283,6 +284,8 @@
 
   var endForm = document.getElementById("end-form");
   if (endForm) {
+    // The checkbox is the confirmation without JavaScript; with it, confirm() asks instead.
+    endForm.querySelector('input[name="confirm"]').required = false;
     endForm.addEventListener("submit", function (event) {
       var question = practice ? "确定结束接待吗？" : "确定结束考试对话吗？结束后不能再继续。";
       if (!window.confirm(question)) { event.preventDefault(); return; }
