@@ -38,6 +38,8 @@ class UserRow(Base):
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     role: Mapped[str] = mapped_column(String(20))
     created_at_utc: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    # An argon2 hash (kefu user passwd); null: the user cannot log in to the web console.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
 
 
 class SheetRow(Base):

@@ -1,4 +1,4 @@
-"""The web channel's tables: seats (one browser each), chat deadlines and login failures.
+"""The web channel's tables: seats (one browser each), chat deadlines, login failures, secrets.
 
 A seat is one browser on the exam LAN, named by a random token in its cookie; it holds an exam
 code's chat (or a practice chat). Deadlines belong to the conversation, not the seat, so a
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Index, Integer, String
+from sqlalchemy import DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models import ID_MAX, Base
@@ -56,3 +56,13 @@ class WebLoginFailureRow(Base):
     address: Mapped[str] = mapped_column(String(100), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
     last_at_utc: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+
+
+class WebSecretRow(Base):
+    """A key the web app signs with (the console's session cookies, CSRF tokens), made once and
+    shared by every server process through the database."""
+
+    __tablename__ = "web_secrets"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
