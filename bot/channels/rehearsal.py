@@ -15,12 +15,12 @@ from typing import TextIO
 
 import click
 
-from bot.channels.terminal import interactive_lines, outcome_text
+from bot.channels.terminal import interactive_lines
 from bot.core.brief import brief_text
 from bot.core.engine import Conversation, CustomerEngine, Turn
 from bot.core.errors import ScriptError
 from bot.core.moves import MOVE_TITLES
-from bot.core.scenario import Scenario
+from bot.core.scenario import Scenario, outcome_title
 from bot.scripts.loader import load_scenario
 from bot.services.app import App
 
@@ -28,7 +28,7 @@ from bot.services.app import App
 def _describe(turn: Turn) -> str:
     moves = "、".join(MOVE_TITLES[m] for m in turn.analysis.move_names) or "（未识别）"
     return f"  ↳ {moves} → 状态 {turn.state}" + (
-        f"（结局：{outcome_text(turn.outcome)}）" if turn.outcome else ""
+        f"（结局：{outcome_title(turn.outcome)}）" if turn.outcome else ""
     )
 
 
@@ -53,7 +53,7 @@ def rehearse(
         engine = CustomerEngine(sc, app.detector)
         convo, opening = engine.start(seed)
         for reply in opening:
-            echo(f"客户：{reply}")
+            echo(f"{sc.customer.name}：{reply}")
         return engine, convo
 
     echo(brief_text(scenario), fg="yellow")
@@ -81,19 +81,19 @@ def rehearse(
                     echo(f"客服：{line}", dim=True)
                     turn = convo.handle(line)
                     for reply in turn.replies:
-                        echo(f"客户：{reply}")
+                        echo(f"{scenario.customer.name}：{reply}")
                     echo(_describe(turn), dim=True)
         if not text:
             continue
         if convo.finished:
             echo(
-                f"对话已结束（{outcome_text(convo.outcome)}）。修改剧本后再输入一句即可重放。",
+                f"对话已结束（{outcome_title(convo.outcome)}）。修改剧本后再输入一句即可重放。",
                 dim=True,
             )
             continue
         turn = convo.handle(text)
         said.append(text)
         for reply in turn.replies:
-            echo(f"客户：{reply}")
+            echo(f"{scenario.customer.name}：{reply}")
         echo(_describe(turn), dim=True)
     return convo

@@ -18,17 +18,13 @@ import click
 from bot.core.brief import brief_text
 from bot.core.engine import Turn
 from bot.core.moves import MOVE_TITLES, moves_for
-from bot.core.scenario import OUTCOMES, Scenario
+from bot.core.scenario import Scenario, outcome_title
 from bot.services.app import App
-from bot.services.live_chat import UNFINISHED, LiveChat, now
+from bot.services.live_chat import LiveChat, now
 from bot.storage import load_conversation
 
 CUSTOMER_PREFIX = "客户："
 PROMPT = "你（客服）> "
-
-
-def outcome_text(outcome: str) -> str:
-    return f"{outcome}（{OUTCOMES.get(outcome, '未完成')}）"
 
 
 def interactive_lines() -> Iterator[str]:
@@ -99,12 +95,14 @@ def run_chat(
     time_limit: timedelta | None = None,
     confirm_end: bool = False,
 ) -> LiveChat:
-    """Play one conversation in the terminal; return it when it ends.
+    """Play one conversation in the terminal; return it when it ends or pauses.
 
     ``resume`` names a stored conversation that was cut off (a crash, a closed window) to
     continue where it stopped, instead of starting a new one. ``time_limit``: the exam's, from
-    the conversation's first start (across a resume). ``confirm_end``: ask before Ctrl-D or
-    Ctrl-C ends the conversation (exams).
+    the conversation's first start (across a resume). ``confirm_end`` (exams): in a terminal,
+    ask before Ctrl-D or Ctrl-C ends the conversation; without one, the end of input only
+    pauses it: the conversation stays open (no outcome) to go on later, as after a closed
+    window. The time limit and the customer's own end still end it.
     """
     interactive = sys.stdin.isatty() if interactive is None else interactive
     out = out or sys.stdout
@@ -133,7 +131,12 @@ def run_chat(
     ends_at = None
     if time_limit is not None:
         ends_at = load_conversation(app.db, chat.id).started_at + time_limit
-    how = "Ctrl-D 结束，会先请你确认" if confirm_end and interactive else "Ctrl-D 或 Ctrl-C 结束"
+    if not confirm_end:
+        how = "Ctrl-D 或 Ctrl-C 结束"
+    elif interactive:
+        how = "Ctrl-D 结束，会先请你确认"
+    else:
+        how = "输入结束时对话暂停，之后可以继续"
     click.echo(click.style(f"（对话编号 {chat.id}；{how}）", dim=True), file=info)
     say(opening)
 
@@ -159,9 +162,11 @@ def run_chat(
                 return True
         return False
 
-    # In an interactive exam, Ctrl-D or Ctrl-C asks first, and an exam chat cut off any other
-    # way (a crash, a closed window) stays open, to go on with the same code.
-    ended = not confirm_end or not interactive
+    # A practice chat ends at the end of input. An exam chat ends only when the customer ends
+    # it, the time is up, or (in a terminal) the candidate confirms Ctrl-D or Ctrl-C; cut off
+    # any other way (the end of piped input, a crash, a closed window) it stays open, to go on
+    # with the same code.
+    ended = not confirm_end
     try:
         while True:
             try:
@@ -171,15 +176,23 @@ def run_chat(
             except KeyboardInterrupt:
                 click.echo(file=info)
                 over = False
-            if over or not confirm_end or not interactive or confirmed_end(info):
+            if over or not confirm_end:
+                ended = True
+                break
+            if not interactive:
+                ended = time_up()  # a resumed chat whose time ran out while it was paused
+                break
+            if confirmed_end(info):
                 ended = True
                 break
     finally:
         if ended:
             chat.abandon()
-    outcome = chat.convo.outcome or UNFINISHED
-    click.echo(
-        click.style(f"对话结束：{outcome_text(outcome)}。对话编号 {chat.id}", bold=True),
-        file=info,
-    )
+    if ended:
+        click.echo(
+            click.style(
+                f"对话结束：{outcome_title(chat.convo.outcome)}。对话编号 {chat.id}", bold=True
+            ),
+            file=info,
+        )
     return chat

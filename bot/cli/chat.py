@@ -85,7 +85,8 @@ def exam_chat(app: App, code_text: str) -> int:
     """An exam conversation opened with an access code (a draw's, or one from ``exam codes``).
 
     A draw's code also names the candidate, the pinned script version and the result sheet,
-    into which the chat's score goes when it ends.
+    into which the chat's score goes when it ends. Piped input that runs out pauses the chat
+    (it stays open, like a closed window): the same code goes on with it later.
     """
     from datetime import timedelta
 
@@ -117,7 +118,7 @@ def exam_chat(app: App, code_text: str) -> int:
     if scenario is None:
         raise KefuError(f"考试码 {code.code} 的剧本 {code.scenario_id} 找不到。请联系监考老师。")
     with CodeHold(app.db, code.code):  # one terminal at a time on a code's chat
-        run_chat(
+        chat = run_chat(
             app,
             scenario,
             feedback=False,
@@ -128,6 +129,14 @@ def exam_chat(app: App, code_text: str) -> int:
             time_limit=timedelta(minutes=minutes) if minutes > 0 else None,
             confirm_end=True,
         )
-    if sheet is not None:
+    if not load_conversation(app.db, chat.id).finished:
+        clock = "，考试计时不会暂停" if minutes > 0 else ""
+        click.echo(
+            f"考试对话已暂停：输入已结束，对话 {chat.id} 没有结束{clock}。"
+            f"用同一个考试码继续：kefu chat --code {code.code}",
+            err=True,
+        )
+        return 0
+    if sheet is not None:  # scored only once the chat has really ended
         collect_chat(app, sheet_by_code(app.db, code.code) or sheet)
     return 0

@@ -138,8 +138,9 @@ def create_cmd(app: App, name: str, day: str, service: str) -> int:
     from bot.storage.exams import create_exam
 
     actor = acting_user(app, "admin")
-    try:
-        dt.date.fromisoformat(day)
+    try:  # exactly YYYY-MM-DD: Python 3.11 would also take 20260610, 3.10 would not
+        if dt.date.fromisoformat(day).isoformat() != day:
+            raise ValueError(day)
     except ValueError:
         raise KefuError(f"日期“{day}”格式不对（应为 YYYY-MM-DD，如 2026-06-10）") from None
     threshold = app.settings.double_mark_threshold

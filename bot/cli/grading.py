@@ -24,7 +24,7 @@ from bot.core.marking import (
     SheetResult,
     visible_rounds,
 )
-from bot.core.scenario import OUTCOMES
+from bot.core.scenario import outcome_title
 from bot.services import exam_grading as grading
 from bot.services.app import App
 from bot.services.results_export import PROJECT_ZH, export
@@ -190,9 +190,7 @@ def sheet_cmd(app: App, exam_id: int, exam_number: str, as_json: bool) -> int:
         chat = "未开始"
         if sheet.conversation_id:
             ending = data["chat_outcome"]
-            ended = (
-                "进行中" if ending is None else f"结果 {ending}（{OUTCOMES.get(ending, '未完成')}）"
-            )
+            ended = "进行中" if ending is None else f"结果：{outcome_title(ending)}"
             chat = f"对话 {sheet.conversation_id}，{ended}"
         click.echo(
             f"剧本：{sheet.scenario_id}（版本 {sheet.scenario_hash}）  考试码 {sheet.code}  {chat}"

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
+from bot.cli.table import pad
 from bot.core.errors import KefuError, TranscriptError
+from bot.core.scenario import outcome_title
 from bot.core.transcript import transcript_from_dict
 from bot.services.app import App
 from bot.storage import get_transcript, import_transcript, list_conversations
@@ -59,7 +61,7 @@ def list_cmd(app: App, as_json: bool, limit: int | None):
     for r in rows:
         data = r.to_json()
         click.echo(
-            f"{data['id']}  {data['started_at'][:19]}  {r.kind:<9} {data['outcome']:<10} "
+            f"{data['id']}  {data['started_at'][:19]}  {r.kind:<9} {pad(outcome_title(r.outcome), 8)} "
             f"{data['messages']:>3} 条  {data['scenario'] or '-'}"
         )
     return 0

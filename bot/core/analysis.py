@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.core.detector import Analysis, Hit, MoveDetector
 from bot.core.moves import moves_for
+from bot.core.scenario import outcome_title
 from bot.core.transcript import Transcript
 
 SLOW_REPLY_SECONDS = 180.0  # platform KPI: a reply after three minutes counts as slow
@@ -203,7 +204,9 @@ class TranscriptAnalyzer:
         if outcome in GOOD_OUTCOMES or outcome in BAD_OUTCOMES:
             good = outcome in GOOD_OUTCOMES
             last = len(analysis.transcript.messages) - 1
-            return Resolution(good, f"对话结束状态：{outcome}", (last,) if last >= 0 else ())
+            return Resolution(
+                good, f"对话结束状态：{outcome_title(outcome)}", (last,) if last >= 0 else ()
+            )
         # Imported: the customer's last decisive words settle it; a bare 谢谢 settles nothing.
         for i in sorted(analysis.customer_signals, reverse=True):
             found = analysis.customer_signals[i]

@@ -6,6 +6,7 @@ is the caller's job. Unknown keys are ignored, as the contract requires.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -52,9 +53,25 @@ class Transcript:
         return data
 
 
+# The clock part of a time: seconds' fraction (any digits, "." or ","), offset with or without
+# its colon. Python 3.10 reads only six-digit fractions and "+08:00" offsets (what isoformat
+# writes); 3.11 reads them all. Rewriting them so lets every version read the same files.
+_CLOCK = re.compile(r"(\d{2}:\d{2}(?::\d{2})?)(?:[.,](\d+))?(?:([+-]\d{2}):?(\d{2})?)?$")
+
+
+def _normal_clock(match: re.Match[str]) -> str:
+    clock, fraction, hours, minutes = match.groups()
+    if fraction:
+        clock += "." + fraction[:6].ljust(6, "0")
+    if hours:
+        clock += f"{hours}:{minutes or '00'}"
+    return clock
+
+
 def parse_time(value: str) -> datetime:
     """Parse an ISO 8601 time; raise ValueError when it is not one."""
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    return datetime.fromisoformat(_CLOCK.sub(_normal_clock, text, count=1))
 
 
 def transcript_from_dict(data: Any, source: str = "<transcript>") -> Transcript:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -29,7 +30,14 @@ class Segmenter:
     def __init__(self, user_dict: Path | None, words: Iterable[str] = ()):
         # Imported here, not at the top: importing jieba costs ~0.2 s (pkg_resources), which
         # every kefu command would pay, and most (grading, exams, lists) never segment.
-        import jieba
+        with warnings.catch_warnings():
+            # jieba's source has invalid escape sequences ("\."): where it was installed without
+            # compiled files (a legacy setup.py install, as pip does on Python 3.10 without the
+            # wheel package), the first import compiles it and Python warns about each one
+            # (DeprecationWarning; SyntaxWarning on 3.12 and later, printed to the user).
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", SyntaxWarning)
+            import jieba
 
         jieba.setLogLevel(logging.WARNING)  # jieba logs its loading to stderr at DEBUG otherwise
         self._jieba = jieba.Tokenizer()

@@ -16,7 +16,7 @@ from transitions.extensions import GraphMachine
 
 from bot.core.brief import DIFFICULTY_TITLES
 from bot.core.moves import KIND_TITLES, MOVE_TITLES
-from bot.core.scenario import GOOD_OUTCOMES, OUTCOMES, Rule, Scenario
+from bot.core.scenario import GOOD_OUTCOMES, Rule, Scenario, outcome_title
 
 _env = Environment(loader=PackageLoader("bot.reports", "templates"), autoescape=True)
 
@@ -152,6 +152,6 @@ def render_graph_page(sc: Scenario) -> str:
         mermaid=mermaid_text(sc),
         kind=KIND_TITLES[sc.kind],
         difficulty=DIFFICULTY_TITLES[sc.difficulty],
-        outcomes=OUTCOMES,
+        outcome_title=outcome_title,
         good=GOOD_OUTCOMES,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -34,7 +34,7 @@ CODE_LENGTH = 8
 
 def utcnow() -> datetime:
     """The current time as naive UTC, as the channel's tables store it."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ beside a naive UTC time (which also sorts correctly across offsets).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 _SECOND = timedelta(seconds=1)
 
@@ -29,7 +29,7 @@ def join_time(utc: datetime, offset: int | None) -> datetime:
     """Rebuild the time that ``split_time`` took apart, at its original offset."""
     if offset is None:
         return utc
-    return utc.replace(tzinfo=UTC).astimezone(timezone(timedelta(seconds=offset)))
+    return utc.replace(tzinfo=timezone.utc).astimezone(timezone(timedelta(seconds=offset)))
 
 
 def aware(moment: datetime) -> datetime:

@@ -38,7 +38,9 @@ def test_edit_is_reloaded_and_conversation_replayed(tmp_path):
     convo = rehearse(app, app.library.get("tiny-shop"), lines=lines(), out=out)
     text = out.getvalue()
     assert "—— 剧本已重新载入，重放前 1 句 ——" in text
-    assert "客户：能再便宜点吗？改过了" in text  # the replay used the edited line
+    assert "小王：能再便宜点吗？改过了" in text  # the replay used the edited line, by the persona
+    assert "客户：" not in text
+    assert "（结局：下单）" in text and "ordered" not in text
     assert convo.outcome == "ordered"
 
 

@@ -32,9 +32,11 @@ def test_good_agent_orders_and_transcript_exports(run):
     lines = result.stdout.splitlines()
     assert lines and all(line.startswith("客户：") for line in lines)
     assert len(lines) == len(GOOD_AGENT) + 1
-    assert "ordered" in result.stderr
+    assert "对话结束：下单。" in result.stderr and "ordered" not in result.stderr
     [row] = json.loads(run("transcripts", "list", "--json").stdout)
     assert row["outcome"] == "ordered" and row["scenario"] == "presale-dress-size"
+    listed = run("transcripts", "list").stdout  # for people: the Chinese label only
+    assert row["id"] in listed and "下单" in listed and "ordered" not in listed
     assert row["messages"] == 2 * len(GOOD_AGENT) + 1
     exported = json.loads(run("transcripts", "export", row["id"]).stdout)
     assert exported["outcome"] == "ordered" and exported["kind"] == "presale"
@@ -54,8 +56,10 @@ def test_rude_agent_loses_the_sale(run):
 def test_end_of_input_keeps_the_conversation_unfinished(run, tmp_path):
     result = run("chat", "presale-dress-size", stdin="亲，您好～\n")
     assert result.returncode == 0, result.stderr
+    assert "对话结束：未完成。" in result.stderr
     [row] = json.loads(run("transcripts", "list", "--json").stdout)
     assert row["outcome"] == "unfinished" and row["messages"] == 3
+    assert "未完成" in run("transcripts", "list").stdout
     out = tmp_path / "t.json"
     assert run("transcripts", "export", row["id"], "--out", str(out)).returncode == 0
     assert json.loads(out.read_text(encoding="utf-8"))["outcome"] == "unfinished"

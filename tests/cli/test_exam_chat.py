@@ -1,8 +1,9 @@
 """Exam chats in the terminal, opened with an access code.
 
 A chat killed mid-way (power cut, closed window) goes on with the same code, and nothing said
-before the kill is lost or said twice; in a real terminal Ctrl-D asks before it ends the exam;
-the time limit ends it; a code from ``kefu exam codes`` works once.
+before the kill is lost or said twice; so does a piped chat whose input ran out (it pauses);
+in a real terminal Ctrl-D asks before it ends the exam; the time limit ends it; a code from
+``kefu exam codes`` works once.
 """
 
 import codecs
@@ -15,6 +16,7 @@ import time
 
 import pytest
 
+from bot.core.scenario import outcome_title
 from bot.storage import load_conversation, open_database
 from tests.cli.conftest import KEFU
 from tests.cli.test_exam_day import good_conversations
@@ -56,7 +58,8 @@ def test_a_killed_exam_chat_resumes_with_its_code_and_loses_nothing(
 
     resumed = run("chat", "--code", candidate["code"], stdin="\n".join(lines[2:]) + "\n")
     assert resumed.returncode == 0, resumed.stderr
-    assert f"继续对话 {conversation}" in resumed.stderr and f"对话结束：{outcome}" in resumed.stderr
+    assert f"继续对话 {conversation}" in resumed.stderr
+    assert f"对话结束：{outcome_title(outcome)}。" in resumed.stderr
     stored = load_conversation(engine, conversation)
     assert [m.text for m in stored.messages if m.role == "agent"] == lines
     assert stored.outcome == outcome
@@ -74,6 +77,13 @@ def test_a_code_from_exam_codes_opens_one_terminal_exam_chat(run, tmp_path):
     first = run("chat", "--code", code.lower(), stdin="您好\n")
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith("客户：") and "↳" not in first.stdout  # exam: no hints
+    assert "考试对话已暂停" in first.stderr  # the input ran out: paused, not ended
+    paused = run("chat", "--code", code, stdin="您好\n")
+    assert paused.returncode == 0 and "继续对话" in paused.stderr, paused.stderr
+    # Paused past its time limit, the chat ends when it is opened again.
+    late = run("chat", "--code", code, extra_env={"KEFU_EXAM_MINUTES": "0.001"})
+    assert late.returncode == 0, late.stderr
+    assert "考试时间到" in late.stderr and "对话结束：未完成。" in late.stderr
     again = run("chat", "--code", code, stdin="您好\n")
     assert again.returncode == 2 and "已经用过" in again.stderr
     chosen = run("chat", "--code", code, "--seed", "7")
@@ -147,7 +157,7 @@ def test_in_a_terminal_ctrl_d_asks_before_it_ends_the_exam(admin, tmp_path):
     terminal.type("\x04")
     terminal.expect(ASK, 2)
     terminal.type("y\n")
-    terminal.expect("对话结束：unfinished")
+    terminal.expect("对话结束：未完成。")
     assert terminal.wait() == 0
     engine = open_database(db)
     sheet = json.loads(admin("exam", "sheet", "1", candidate["exam_number"], "--json").stdout)
@@ -170,9 +180,40 @@ def test_the_time_limit_ends_a_terminal_exam(admin, start_chat, tmp_path):
         time.sleep(3.5)
         _, err = process.communicate(lines[1] + "\n", timeout=60)
     assert process.returncode == 0, err
-    assert "考试时间到" in err and "对话结束：unfinished" in err
+    assert "考试时间到" in err and "对话结束：未完成。" in err
     engine = open_database(db)
     sheet = json.loads(admin("exam", "sheet", "1", candidate["exam_number"], "--json").stdout)
     said = load_conversation(engine, sheet["conversation"]).messages
     assert [m.text for m in said if m.role == "agent"] == lines[:1]  # the late line is not taken
     engine.dispose()
+
+
+def test_a_piped_exam_chat_pauses_at_the_end_of_input_and_goes_on_with_its_code(
+    run, admin, tmp_path
+):
+    candidate = exam_with_one_chat(admin, tmp_path)
+    code = candidate["code"]
+    lines, outcome = good_conversations()[candidate["scenario"]]
+    db = f"sqlite:///{tmp_path / 'kefu.db'}"
+
+    first = run("chat", "--code", code, stdin="\n".join(lines[:2]) + "\n")
+    assert first.returncode == 0, first.stderr
+    assert all(line.startswith("客户：") for line in first.stdout.splitlines())
+    assert "对话结束" not in first.stderr
+    assert "考试对话已暂停" in first.stderr and f"kefu chat --code {code}" in first.stderr
+    sheet = json.loads(admin("exam", "sheet", "1", candidate["exam_number"], "--json").stdout)
+    assert sheet["chat_outcome"] is None and sheet["chat_total"] is None  # open, not scored
+    engine = open_database(db)
+    assert load_conversation(engine, sheet["conversation"]).outcome is None
+
+    resumed = run("chat", "--code", code, stdin="\n".join(lines[2:]) + "\n")
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"继续对话 {sheet['conversation']}" in resumed.stderr
+    assert f"对话结束：{outcome_title(outcome)}。" in resumed.stderr
+    assert "考试对话已暂停" not in resumed.stderr
+    stored = load_conversation(engine, sheet["conversation"])
+    assert [m.text for m in stored.messages if m.role == "agent"] == lines
+    assert stored.outcome == outcome
+    engine.dispose()
+    sheet = json.loads(admin("exam", "sheet", "1", candidate["exam_number"], "--json").stdout)
+    assert sheet["chat_outcome"] == outcome and sheet["chat_total"] is not None

@@ -25,6 +25,7 @@ from bot.core.draw import draw
 from bot.core.marking import half_up
 from bot.core.results_summary import POINTS
 from bot.core.rubric import MODULES
+from bot.core.scenario import outcome_title
 from bot.scripts.library import Library
 from bot.scripts.yaml_source import read_yaml
 from bot.services.paths import dialogues_dir
@@ -133,7 +134,7 @@ def test_an_exam_day_from_roster_to_results(run, admin, start_chat, tmp_path):
         out, err = process.communicate(script, timeout=300)
         assert process.returncode == 0, err
         assert out.startswith("客户："), out
-        assert f"对话结束：{outcome}" in err, (c["scenario"], err)
+        assert f"对话结束：{outcome_title(outcome)}。" in err, (c["scenario"], err)
     reused = run("chat", "--code", service[0]["code"], stdin="您好\n")
     assert reused.returncode == 2 and "已经用过" in reused.stderr
 

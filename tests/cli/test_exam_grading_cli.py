@@ -118,8 +118,12 @@ def test_a_chat_row_waits_for_the_chat_and_an_absent_candidate_needs_a_reason(
         assert chat.stdout.readline().startswith("客户：")  # the chat is running
         waiting = run("exam", "grade", "1", chatting["exam_number"], "p3=20", user=A)
         assert waiting.returncode == 2 and "沟通模拟还在进行" in waiting.stderr
-        chat.communicate("您好，欢迎光临\n", timeout=60)  # end of input ends the chat
+        chat.communicate("您好，欢迎光临\n", timeout=60)  # end of input only pauses it
     assert chat.returncode == 0
+    paused = run("exam", "grade", "1", chatting["exam_number"], "p3=20", user=A)
+    assert paused.returncode == 2 and "沟通模拟还在进行" in paused.stderr
+    late = run("chat", "--code", chatting["code"], extra_env={"KEFU_EXAM_MINUTES": "0.001"})
+    assert late.returncode == 0 and "考试时间到" in late.stderr, late.stderr  # now it ends
     written = run("exam", "grade", "1", chatting["exam_number"], "p1=5", user=A)
     assert written.returncode == 0, written.stderr
     sheet = json.loads(run("exam", "sheet", "1", chatting["exam_number"], "--json", user=A).stdout)

@@ -74,6 +74,8 @@ def test_wrong_header_and_unknown_exam(admin, tmp_path):
         == 2
     )
     assert admin("exam", "create", "--name", "A", "--date", "6/10").returncode == 2
+    compact = admin("exam", "create", "--name", "A", "--date", "20260610")  # same on every Python
+    assert compact.returncode == 2 and "YYYY-MM-DD" in compact.stderr
 
 
 def test_only_an_admin_may_create_exams_and_import_rosters(run, admin, tmp_path):

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import DateTime, Engine, bindparam, text
 from sqlalchemy.exc import DBAPIError
 
 from bot.core.errors import KefuError, NotFound
@@ -510,7 +510,7 @@ def test_an_upsert_cannot_rewrite_an_audit_entry(drawn: Drawn):
     statement = text(
         "INSERT INTO audit_log (id, at_utc, actor, action, reason) "
         "VALUES (:id, :at, 'evil', 'exam', '') ON CONFLICT (id) DO UPDATE SET reason = 'x'"
-    )
+    ).bindparams(bindparam("at", type_=DateTime()))  # not sqlite3's own adapter, deprecated in 3.12
     with pytest.raises(DBAPIError, match="append-only"), drawn.engine.begin() as connection:
         connection.execute(statement, {"id": first.id, "at": first.at_utc})
     assert audit_rows(drawn.engine) == before
@@ -523,7 +523,7 @@ def test_insert_or_replace_cannot_rewrite_an_audit_entry_on_sqlite(engine: Engin
     statement = text(
         "INSERT OR REPLACE INTO audit_log (id, at_utc, actor, action, reason) "
         "VALUES (:id, :at, 'evil', 'user', 'rewritten')"
-    )
+    ).bindparams(bindparam("at", type_=DateTime()))
     try:
         with engine.begin() as connection:
             connection.execute(statement, {"id": entry.id, "at": entry.at_utc})

@@ -136,7 +136,7 @@ def test_add_message_numbers_messages_from_zero(engine: Engine, live_id: str) ->
     assert load_conversation(engine, live_id).messages == [
         StoredMessage(0, "customer", "在吗？", T("2026-06-10T09:00:05+08:00")),
         StoredMessage(
-            1, "agent", "不知道", T("2026-06-10T09:00:12.25+08:00"), ("greet",), ("不知道",)
+            1, "agent", "不知道", T("2026-06-10T09:00:12.250000+08:00"), ("greet",), ("不知道",)
         ),
         StoredMessage(2, "customer", "……", None),
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -40,6 +40,6 @@ def test_an_offset_with_a_fraction_of_a_second_is_refused() -> None:
 
 
 def test_aware_reads_a_naive_time_as_local_and_leaves_others_alone() -> None:
-    given = datetime(2026, 1, 1, tzinfo=UTC)
+    given = datetime(2026, 1, 1, tzinfo=timezone.utc)
     assert aware(given) is given
     assert aware(datetime(2026, 1, 1)).utcoffset() is not None

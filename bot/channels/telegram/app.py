@@ -13,8 +13,9 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
@@ -158,9 +159,6 @@ async def run_webhook(application: Application, secret: str) -> None:
     channel: TelegramChannel = application.bot_data["kefu"]
     settings = channel.app.settings
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     server = WebhookServer(
         application,
         channel.app.db,
@@ -169,7 +167,7 @@ async def run_webhook(application: Application, secret: str) -> None:
         port=settings.webhook_port,
         secret=secret,
     )
-    try:
+    with _stop_on_signals(stop):
         if not await _until(stop, application.initialize):
             return
         try:
@@ -185,9 +183,37 @@ async def run_webhook(application: Application, secret: str) -> None:
                 await application.stop()
             await _stopping(application)
             await application.shutdown()
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """Set ``stop`` on SIGINT or SIGTERM while inside; the previous handling comes back after.
+
+    The event loop's own handlers where it has them (POSIX). Windows' event loops have none
+    (``add_signal_handler`` raises NotImplementedError): there a plain ``signal.signal``
+    handler, which runs in the main thread, hands the stop to the loop (Ctrl-C).
+    """
+    loop = asyncio.get_running_loop()
+    by_loop: list[int] = []
+    previous: dict[int, Any] = {}
+    for sig in STOP_SIGNALS:
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except NotImplementedError:
+            previous[sig] = signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
+        else:
+            by_loop.append(sig)
+    try:
+        yield
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in by_loop:  # only signals the loop took: it has handlers, so no Windows here
             loop.remove_signal_handler(sig)
+        for sig, handler in previous.items():
+            if handler is not None:  # None: not set from Python, nothing to put back
+                signal.signal(sig, handler)
 
 
 async def _set_webhook(application: Application, url: str, secret: str) -> None:
