@@ -6,6 +6,8 @@ database, the scripts) is loaded lazily and once.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -52,6 +54,13 @@ class App:
     @cached_property
     def rubrics(self) -> Rubrics:
         return Rubrics.load()
+
+    def acting_as(self, name: str) -> App:
+        """The same application acting as user ``name`` (a console login), sharing everything
+        already loaded: the database, the scripts, the detector."""
+        twin = copy.copy(self)
+        twin.settings = dataclasses.replace(self.settings, user=name)
+        return twin
 
     def score(self, transcript: Transcript) -> ScoreSheet:
         """Analyse and score a transcript with the chat form of its kind."""

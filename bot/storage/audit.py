@@ -35,6 +35,7 @@ ACTIONS: dict[str, str] = {
     "signoff_withdrawn": "签字作废",
     "finalise": "定稿",
     "unlock": "解锁",
+    "password": "设置密码",
 }
 
 
@@ -137,6 +138,23 @@ def add_user(engine: Engine, name: str, role: str, actor: str) -> None:
             raise KefuError(f"用户“{name}”已经存在。")
         session.add(UserRow(name=name, role=role, created_at_utc=utc_now()))
         record(session, actor, "user", after=f"{name}（{ROLES[role]}）")
+
+
+def set_password_hash(engine: Engine, name: str, password_hash: str, actor: str) -> None:
+    """Store a user's new password hash (made by ``bot.console.passwords``), audited."""
+    with writing(engine) as session:
+        row = session.get(UserRow, name.strip(), with_for_update=True)
+        if row is None:
+            raise NotFound(f"没有名为“{name}”的用户。提示：kefu user list 查看已有用户。")
+        row.password_hash = password_hash
+        record(session, actor, "password", after=row.name)
+
+
+def password_hash_of(engine: Engine, name: str) -> str | None:
+    """The stored password hash of a user, or None (no such user, or no password yet)."""
+    with Session(engine) as session:
+        row = session.get(UserRow, name.strip())
+        return None if row is None else row.password_hash
 
 
 def has_users(engine: Engine) -> bool:

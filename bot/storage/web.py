@@ -7,16 +7,18 @@ server processes serve one exam, exactly one of them nudges the customer or ends
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.storage.audit import utc_now
 from bot.storage.repository import writing
 from bot.storage.telegram_models import ExamCodeRow
-from bot.storage.web_models import WebChatRow, WebLoginFailureRow, WebSeatRow
+from bot.storage.web_models import WebChatRow, WebLoginFailureRow, WebSeatRow, WebSecretRow
 
 # Wrong codes from one address before each further try has to wait, and how the wait grows.
 FREE_TRIES = 5
@@ -159,6 +161,23 @@ def code_of_conversation(engine: Engine, conversation_id: str) -> str | None:
         return session.scalar(
             select(ExamCodeRow.code).where(ExamCodeRow.conversation_id == conversation_id)
         )
+
+
+def secret(engine: Engine, name: str) -> str:
+    """The signing key ``name``, made on first use and then the same for every server process."""
+    with Session(engine) as session:
+        row = session.get(WebSecretRow, name)
+        if row is not None:
+            return row.value
+    try:
+        with writing(engine) as session:
+            session.add(WebSecretRow(name=name, value=secrets.token_urlsafe(48)))
+    except IntegrityError:
+        pass  # another process made it a moment ago: use theirs
+    with Session(engine) as session:
+        row = session.get(WebSecretRow, name)
+        assert row is not None
+        return row.value
 
 
 def login_wait(engine: Engine, address: str, now: datetime | None = None) -> float:

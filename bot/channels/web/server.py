@@ -35,6 +35,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from bot.channels.web.hub import Hub
 from bot.channels.web.pages import Pages
 from bot.channels.web.seats import SeatRefused, SeatService, new_token
+from bot.console.site import PREFIX as CONSOLE_PREFIX
+from bot.console.site import build_console
 from bot.core.errors import KefuError
 from bot.services.app import App
 from bot.storage.web import Seat
@@ -300,6 +302,7 @@ def create_app(app: App) -> Starlette:
         Route("/seat/report", report),
         WebSocketRoute("/seat/ws", seat_socket),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        Mount(CONSOLE_PREFIX, app=build_console(app)[0]),
     ]
     web = Starlette(routes=routes, lifespan=lifespan)
     web.add_middleware(SecurityHeaders)
