@@ -288,6 +288,7 @@ def create_app(app: App) -> Starlette:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    console, console_rules = build_console(app)
     routes = [
         Route("/", index),
         Route("/health", health),
@@ -302,10 +303,11 @@ def create_app(app: App) -> Starlette:
         Route("/seat/report", report),
         WebSocketRoute("/seat/ws", seat_socket),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-        Mount(CONSOLE_PREFIX, app=build_console(app)[0]),
+        Mount(CONSOLE_PREFIX, app=console),
     ]
     web = Starlette(routes=routes, lifespan=lifespan)
     web.add_middleware(SecurityHeaders)
+    web.state.console_rules = console_rules  # every console route and its roles (tests)
     return web
 
 
