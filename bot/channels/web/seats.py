@@ -30,7 +30,7 @@ from bot.services.exam_grading import collect_chat
 from bot.services.live_chat import LiveChat, now
 from bot.storage import UNFINISHED, StoredMessage, add_message, finish_conversation
 from bot.storage import web as store
-from bot.storage.holds import EXPIRY, release, renew, take
+from bot.storage.holds import EXPIRY, release, take
 from bot.storage.repository import (
     StaleTurn,
     conversation_turn,
@@ -175,10 +175,8 @@ class SeatService:
 
     def keep_hold(self, seat: Seat) -> None:
         """Say again that this seat holds its code (a heartbeat); refuse if another seat took it."""
-        if seat.code is None:
-            return
-        self._hold(seat.code, seat.token)
-        renew(self.db, seat.code, holder_of(seat.token))
+        if seat.code is not None:
+            self._hold(seat.code, seat.token)  # taking it again renews it
 
     def let_go(self, seat: Seat) -> None:
         """Give the code up (the page was closed), so that another PC may take it at once."""
