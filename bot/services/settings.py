@@ -52,6 +52,17 @@ TABLE: tuple[Setting, ...] = (
         "考试对话的时限（分钟，Telegram 和 kefu chat --code），到时自动结束",
     ),
     Setting("max_message_chars", "KEFU_MAX_MESSAGE_CHARS", 1000, "一条消息的最多字数，超出则拒收"),
+    # The web exam room (kefu web).
+    Setting(
+        "web_host", "KEFU_WEB_HOST", "127.0.0.1", "kefu web 监听的地址（考场局域网用 0.0.0.0）"
+    ),
+    Setting("web_port", "KEFU_WEB_PORT", 8000, "kefu web 监听的端口"),
+    Setting(
+        "typing_delay",
+        "KEFU_WEB_TYPING_DELAY",
+        2.5,
+        "网页上顾客回复前“正在输入”最多等几秒（按回复长度，0 = 不等）",
+    ),
     Setting("poll_timeout", "KEFU_TELEGRAM_POLL_TIMEOUT", 10.0, "getUpdates 长轮询的秒数"),
     Setting(
         "chat_interval", "KEFU_TELEGRAM_CHAT_INTERVAL", 1.0, "同一私聊两条消息之间至少间隔的秒数"
@@ -92,6 +103,9 @@ class Settings:
     nudge_seconds: float = 120.0
     exam_minutes: float = 20.0
     max_message_chars: int = 1000
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    typing_delay: float = 2.5
     poll_timeout: float = 10.0
     chat_interval: float = 1.0
     global_rate: float = 30.0
