@@ -13,13 +13,14 @@ it stopped, so each message is stored once and answered once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import random
 import threading
 from datetime import datetime, timedelta
 
 from bot.channels.telegram import texts
 from bot.core.brief import brief_text
+from bot.core.engine import SILENCE_DEFAULT
 from bot.core.errors import KefuError
 from bot.core.scenario import outcome_title
 from bot.services.app import App
@@ -332,16 +333,9 @@ class ChatService:
             return self._apply(effects)
         if binding.nudge_at is None or binding.nudge_at > at:
             return None
-        line = texts.DEFAULT_NUDGE
-        try:
-            chat = self._attach(binding)
-            state = chat.scenario.states[chat.convo.state]
-            if state.nudge:
-                line = random.Random(f"{chat.convo.seed}:{chat.convo.turn}:silence").choice(
-                    state.nudge
-                )
-        except KefuError:
-            pass
+        line = SILENCE_DEFAULT
+        with contextlib.suppress(KefuError):
+            line = self._attach(binding).convo.silence_line()
         effects.customer_line = (binding.conversation_id, line, now())
         effects.nudge_at = (chat_id, None)
         effects.say(chat_id, line)
