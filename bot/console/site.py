@@ -176,9 +176,9 @@ class Console:
 
 def build_console(app: App) -> tuple[ASGIApp, list[PageRule]]:
     """The console application and the rule of every page (for the route-by-role test)."""
-    from bot.console import home
+    from bot.console import exams, home
 
     console = Console(app)
-    for module in (home,):
+    for module in (home, exams):
         module.register(console)
     return console.asgi(), console.rules
