@@ -176,9 +176,9 @@ class Console:
 
 def build_console(app: App) -> tuple[ASGIApp, list[PageRule]]:
     """The console application and the rule of every page (for the route-by-role test)."""
-    from bot.console import exams, home
+    from bot.console import exams, grading, home
 
     console = Console(app)
-    for module in (home, exams):
+    for module in (home, exams, grading):
         module.register(console)
     return console.asgi(), console.rules

@@ -14,6 +14,7 @@ UTF-8 and shows the Chinese headers instead of mojibake.
 from __future__ import annotations
 
 import csv
+import unicodedata
 from pathlib import Path
 
 from bot.core.draw import NAMES_ZH
@@ -143,8 +144,30 @@ def write_xlsx(path: Path, lines: list[ResultLine], rows: list[SummaryRow], titl
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
+        fit_columns(sheet)
     book.properties.title = title
     book.save(path)
+
+
+def text_width(text: str) -> int:
+    """How many character widths a text takes in a spreadsheet: CJK (and ①…⑩) count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
+def shown(cell) -> str:
+    """A cell's value as the workbook shows it (rates as 81.8%)."""
+    if cell.value is None:
+        return ""
+    if isinstance(cell.value, float) and cell.number_format.endswith("%"):
+        return f"{cell.value * 100:.1f}%"
+    return str(cell.value)
+
+
+def fit_columns(sheet, least: int = 6, most: int = 50) -> None:
+    """Set each column's width to its widest cell, with a little room, within least..most."""
+    for column in sheet.iter_cols():
+        widest = max(text_width(shown(cell)) for cell in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(widest + 2, least), most)
 
 
 def export(app: App, exam_id: int, out: Path, draft: bool = False) -> list[Path]:
