@@ -352,6 +352,7 @@ def test_the_room_shows_who_has_not_started_who_chats_and_who_finished(client, a
     assert 'data-state="finished"' in done and "已结束：未完成" in done
     assert re.search(r"\d\d:\d\d:\d\d", done)  # when it ended
     assert "未开始" in room_row(page.text, waiting.exam_number)
+    assert not any(s.code in page.text for s in coded)  # the room's screen shows no codes
     summary = re.search(r'id="room-summary">(.*?)</p>', page.text, re.S)
     assert summary and "进行中 <strong>1</strong>" in summary.group(1)
     assert "已结束 <strong>1</strong>" in summary.group(1)
