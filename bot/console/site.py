@@ -176,9 +176,9 @@ class Console:
 
 def build_console(app: App) -> tuple[ASGIApp, list[PageRule]]:
     """The console application and the rule of every page (for the route-by-role test)."""
-    from bot.console import exams, grading, home
+    from bot.console import charts, exams, grading, home
 
     console = Console(app)
-    for module in (home, exams, grading):
+    for module in (home, exams, grading, charts):
         module.register(console)
     return console.asgi(), console.rules

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 
-from bot.core.moves import ALL_MOVES, MOVE_TITLES
+from bot.core.moves import MOVE_TITLES
 from bot.core.results_summary import SummaryRow
 from bot.core.scoring import EXCELLENT, PASS
 
@@ -426,8 +426,8 @@ def attempt_chart(
     attempts: Sequence[Attempt], title: str, *, ident: str = "", empty: str = ""
 ) -> str:
     """A candidate's attempts in order: a row each, a square per step (filled: shown)."""
-    columns = [m for m in ALL_MOVES if any(m in a.moves for a in attempts)]
-    columns += [m for a in attempts for m in a.moves if m not in columns]  # unknown moves last
+    # The steps in their own order (the first attempt's kind first, then any other kind's).
+    columns = list(dict.fromkeys(m for a in attempts for m in a.moves))
     cell, gap = 22, 6
     left = WIDTH - 90 - len(columns) * (cell + gap)
     left = max(left, 140)

@@ -254,6 +254,13 @@ def test_attempts_show_each_step_shown_or_missed():
     assert "06-10 连衣裙 做到 2/7 步，缺推荐、议价、核实、道别、跟进" in root.get("aria-label")
 
 
+def test_after_sale_attempts_keep_the_order_of_their_steps():
+    root = parse(attempt_chart([Attempt("投诉", ("greet", "remedy"), AFTERSALE_MOVES)], "练习"))
+    row = bars(root, "attempt")[0]
+    assert [g.get("data-move") for g in bars(row, "step")] == list(AFTERSALE_MOVES)
+    assert (row.get("data-count"), row.get("data-total")) == ("2", str(len(AFTERSALE_MOVES)))
+
+
 # ------------------------------------------------------------------------ escaping
 
 
