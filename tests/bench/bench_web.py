@@ -520,11 +520,15 @@ def report(n: int, r: dict[str, Any], seconds: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, nargs="+", default=[99, 300], help="seats per run")
+    parser.add_argument(
+        "--n", type=int, nargs="+", default=[99, 300], help="seats per run (default 99 300)"
+    )
     parser.add_argument(
         "--seconds", type=float, default=60.0, help="timed phase per N (default 60)"
     )
-    parser.add_argument("--seed", type=int, default=1, help="the seats' random pace and lines")
+    parser.add_argument(
+        "--seed", type=int, default=1, help="the seats' random pace and lines (default 1)"
+    )
     parser.add_argument(
         "--codes-per-seat",
         type=int,
