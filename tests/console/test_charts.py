@@ -10,6 +10,7 @@ computes from the totals it gave: only finalised sheets count, a total of 60 is 
 
 from __future__ import annotations
 
+import csv
 import html
 import re
 import xml.etree.ElementTree as ET
@@ -21,9 +22,10 @@ from bot.core.moves import AFTERSALE_MOVES, MOVE_TITLES, PRESALE_MOVES
 from bot.core.rubric import MODULES
 from bot.scripts.yaml_source import read_yaml
 from bot.services.app import App
-from bot.services.exam_grading import collect_chat, finalise, form_of, grade
+from bot.services.exam_grading import collect_chat, finalise, form_of, grade, unlock
 from bot.services.live_chat import LiveChat
 from bot.services.paths import dialogues_dir
+from bot.services.results_export import export
 from bot.storage import get_transcript
 from bot.storage import sheets as store
 from bot.storage.exams import create_exam
@@ -230,6 +232,53 @@ def test_the_charts_count_the_final_sheets(client, log_in, day):
     # The table under it is the export's summary, rates as the CSV writes them.
     row = f"合计 全部考生 6 {passed} {percent(passed, 6)} {excellent} {percent(excellent, 6)}"
     assert row in re.sub(r"\s+", " ", text)
+
+
+def summary_table(page: str) -> list[list[str]]:
+    table = re.search(r'<table[^>]*id="summary".*?</table>', page, re.S)
+    assert table, "no summary table"
+    rows = re.findall(r"<tr>(.*?)</tr>", table.group(0), re.S)
+    return [
+        [html.unescape(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in rows
+        if "<td" in row
+    ]
+
+
+def test_once_every_sheet_is_final_the_page_is_the_export(client, log_in, web_app, day, tmp_path):
+    app = web_app.acting_as(GRADER)
+    for number in NOT_FINAL:
+        sheet = store.find_sheet(app.db, 1, number)
+        if not sheet.markers:
+            auto = sheet.auto or {}
+            grade(
+                app, 1, number, {r.id: 0.0 for r in form_of(app, sheet).items if r.id not in auto}
+            )
+        assert finalise(app, 1, number)[0]
+    assert log_in(client, GRADER).status_code == 303
+    page = client.get("/console/exams/1/charts").text
+    assert "只统计已定稿的评分表：8/8张" in re.sub(r"\s+", "", visible(page))
+    chief = web_app.acting_as("赵组长")
+    export(chief, 1, tmp_path)  # refuses unless every sheet is final
+    with (tmp_path / "考试1_汇总.csv").open(encoding="utf-8-sig") as f:
+        exported = list(csv.reader(f))[1:]
+    assert summary_table(page) == exported
+    found = charts_of(page)
+    bars_of = {**rates(found["rates-module"]), **rates(found["rates-class"])}
+    for group, name, count, passed, pass_rate, excellent, excellence_rate in exported:
+        if group == "合计":
+            continue
+        assert bars_of[(name, "合格率")] == (int(passed), int(count), pass_rate), name
+        assert bars_of[(name, "优秀率")] == (int(excellent), int(count), excellence_rate), name
+    assert sum(histogram_counts(found["totals-all"]).values()) == 8
+
+    # Unlocked again, a sheet is no longer a result: it leaves the charts.
+    unlock(chief, 1, "20260001", "复核")
+    page = client.get("/console/exams/1/charts").text
+    assert "只统计已定稿的评分表：7/8张" in re.sub(r"\s+", "", visible(page))
+    everyone = histogram_counts(charts_of(page)["totals-all"])
+    assert sum(everyone.values()) == 7
+    assert everyone["60–65"] == histogram_counts(found["totals-all"])["60–65"] - 1  # its 60
 
 
 def test_the_steps_most_missed_come_from_every_finished_chat(client, log_in, day):
