@@ -10,6 +10,7 @@ same seed and the same agent messages always give the same customer, even across
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -104,6 +105,9 @@ class CustomerEngine:
             ignore_invalid_triggers=True,
             model_attribute="state",
         )
+        # Conversations share this machine and channels serve them from worker threads:
+        # changes to the machine's models and transitions take turns (a fraction of a ms).
+        self._lock = threading.RLock()
         open_states = [n for n, s in scenario.states.items() if not s.end]
         for name in open_states:
             for rule in scenario.states[name].on:
@@ -124,7 +128,8 @@ class CustomerEngine:
     def start(self, seed: int) -> tuple[Conversation, list[str]]:
         """Open a conversation; return it and the customer's first message."""
         convo = Conversation(self, seed, self.scenario.customer.mood, misses=0, turn=0)
-        self.machine.add_model(convo, initial=self.scenario.start)
+        with self._lock:
+            self.machine.add_model(convo, initial=self.scenario.start)
         return convo, [convo.pick(self.scenario.states[convo.state].says, convo.state)]
 
     def resume(self, snap: Snapshot) -> Conversation:
@@ -135,21 +140,27 @@ class CustomerEngine:
                 "剧本可能已被修改。"
             )
         convo = Conversation(self, snap.seed, snap.mood, snap.misses, snap.turn)
-        self.machine.add_model(convo, initial=snap.state)
-        if convo.finished:
-            self.release(convo)
+        with self._lock:
+            self.machine.add_model(convo, initial=snap.state)
+            if convo.finished:
+                self.release(convo)
         return convo
 
     def release(self, convo: Conversation) -> None:
         """Detach a conversation from the machine (when it ends or is put away)."""
-        if convo in self.machine.models:
-            self.machine.remove_model(convo)
+        with self._lock:
+            if convo in self.machine.models:
+                self.machine.remove_model(convo)
 
     def handle(self, convo: Conversation, text: str, at: datetime | None = None) -> Turn:
         """Advance one conversation by one agent message."""
         if convo.finished:
             raise ConversationOver("这段对话已经结束了。")
-        analysis = self.detector.analyze(text)
+        analysis = self.detector.analyze(text)  # the slow part, outside the lock
+        with self._lock:
+            return self._advance(convo, analysis)
+
+    def _advance(self, convo: Conversation, analysis: Analysis) -> Turn:
         convo.turn += 1
         sc = self.scenario
         replies: list[str] = []

@@ -95,9 +95,6 @@ class SeatService:
         self._chats: dict[str, LiveChat] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
-        # A scenario's state machine (transitions) is shared by its conversations and is not
-        # thread-safe: worker threads take turns at it.
-        self._engine = threading.RLock()
 
     # ------------------------------------------------------------------ opening a seat
 
@@ -190,21 +187,19 @@ class SeatService:
         if seat.conversation_id is not None:
             return seat
         scenario = self.scenario(seat)
-        with self._engine:
-            chat, _opening = LiveChat.start(
-                self.app,
-                scenario,
-                channel=CHANNEL,
-                mode=seat.mode,
-                candidate=(seat.exam_number or seat.code) if seat.exam else holder_of(seat.token),
-            )
+        chat, _opening = LiveChat.start(
+            self.app,
+            scenario,
+            channel=CHANNEL,
+            mode=seat.mode,
+            candidate=(seat.exam_number or seat.code) if seat.exam else holder_of(seat.token),
+        )
         if seat.code is not None:
             try:
                 use_code(self.db, seat.code, chat.id)
             except KefuError:
                 # Another seat began this code's chat a moment earlier: that one counts.
-                with self._engine:
-                    chat.abandon()
+                chat.abandon()
                 code = get_code(self.db, seat.code)
                 if code is None or code.conversation_id is None:
                     raise
@@ -252,8 +247,7 @@ class SeatService:
         if chat is None:
             raise SeatRefused("对话已经结束，消息没有发送。")
         try:
-            with self._engine:
-                chat.handle(text, client_id=client_id)
+            chat.handle(text, client_id=client_id)
         except IntegrityError:
             # Another server process stored the same message a moment ago.
             self._chats.pop(conversation_id, None)
@@ -267,7 +261,7 @@ class SeatService:
         _, outcome = conversation_turn(self.db, conversation_id)
         if outcome is not None:
             self._finished(conversation_id, "customer", seat.code)
-        else:
+        elif self.settings.nudge_seconds > 0:
             store.set_nudge(self.db, conversation_id, self._nudge_time())
 
     def end(self, seat: Seat) -> SeatView:
@@ -276,8 +270,7 @@ class SeatService:
         with self._lock(conversation_id):
             chat = self._chats.pop(conversation_id, None)
             if chat is not None:
-                with self._engine:
-                    chat.abandon()
+                chat.abandon()
             else:
                 finish_conversation(self.db, conversation_id, UNFINISHED, now())
             self._finished(conversation_id, "candidate", seat.code)
@@ -341,8 +334,7 @@ class SeatService:
         with self._lock(conversation_id):
             chat = self._chats.pop(conversation_id, None)
             if chat is not None:
-                with self._engine:
-                    chat.abandon()
+                chat.abandon()
             else:
                 finish_conversation(self.db, conversation_id, UNFINISHED, now())
             self._collect(conversation_id, store.code_of_conversation(self.db, conversation_id))
@@ -382,12 +374,11 @@ class SeatService:
             return None
         if chat is not None and chat.convo.turn == turn and not chat.finished:
             return chat
-        with self._engine:
-            chat = LiveChat.resume(self.app, conversation_id)
-            stored = load_conversation(self.db, conversation_id)
-            agent = [m for m in stored.messages if m.role == "agent"]
-            for message in agent[chat.convo.turn :]:
-                chat.complete(message.seq, message.text)
+        chat = LiveChat.resume(self.app, conversation_id)
+        stored = load_conversation(self.db, conversation_id)
+        agent = [m for m in stored.messages if m.role == "agent"]
+        for message in agent[chat.convo.turn :]:
+            chat.complete(message.seq, message.text)
         self._chats[conversation_id] = chat
         return chat
 

@@ -48,9 +48,11 @@ COOKIE = "kefu_seat"
 COOKIE_AGE = 12 * 3600  # an exam day
 # The page says it is still there this often; the hold expires after bot.storage.holds.EXPIRY.
 HEARTBEAT_SECONDS = 20
-# How often an open page looks at the database for what another server process changed.
-POLL_SECONDS = 2.0
+# How often an open page looks at the database for what another server process changed (this
+# process's own changes wake it at once).
+POLL_SECONDS = 5.0
 CLOCK_SECONDS = 1.0
+BUSY = "服务器忙，消息稍后会自动重发，请不要重复发送。"
 
 # Scripts and styles come only from this server; the report page has inline styles of its own.
 CSP = (
@@ -386,6 +388,12 @@ class LiveSocket:
                 view = await self.call(self.service.say, self.seat, text, client_id)
             except SeatRefused as refused:
                 await self.send({"type": "error", "id": client_id, "text": str(refused)})
+                return
+            except Exception:
+                # A database that stays busy: the message may or may not be stored; the page
+                # keeps it pending and sends it again (the same id: stored once either way).
+                log.exception("a web turn failed")
+                await self.send({"type": "retry", "id": client_id, "text": BUSY})
                 return
             state = view.state.to_json()
             replies = [m for m in view.messages if m["role"] != "agent"]

@@ -148,6 +148,13 @@
     say(why);
   }
 
+  function retryLater(id, why) {
+    say(why);
+    setTimeout(function () {
+      if (pending[id] && ws && ws.readyState === 1) ws.send(JSON.stringify({ type: "say", id: id, text: pending[id].text }));
+    }, 3000);
+  }
+
   function resendPending() {
     for (var id in pending) {
       if (ws && ws.readyState === 1) ws.send(JSON.stringify({ type: "say", id: id, text: pending[id].text }));
@@ -173,6 +180,7 @@
       if (frame.type === "update") apply(frame);
       else if (frame.type === "typing") typing.hidden = false;
       else if (frame.type === "error") refusedMessage(frame.id, frame.text);
+      else if (frame.type === "retry") retryLater(frame.id, frame.text);
       else if (frame.type === "refused") { say(frame.text); finished = true; disable(); }
     };
     ws.onclose = function () {
