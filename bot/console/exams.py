@@ -17,7 +17,6 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from bot.console import multipart_csrf
 from bot.console.auth import ORGANISERS, Viewer
 from bot.console.site import Console, Page
 from bot.core.draw import NAMES_ZH, SERVICES
@@ -40,7 +39,6 @@ CHANNEL_TITLES = {"web": "网页", "terminal": "终端", "telegram": "Telegram"}
 
 
 def register(console: Console) -> None:
-    multipart_csrf.install()  # the roster upload is a multipart form
     console.actions.append(_actions)
     console.exam_links.append(_exam_links)
 

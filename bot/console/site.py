@@ -26,6 +26,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from bot.console import multipart_csrf
 from bot.console.auth import PageRule, Viewer, viewer_of
 from bot.core.errors import KefuError
 from bot.services.app import App
@@ -154,6 +155,7 @@ class Console:
 
     def asgi(self) -> ASGIApp:
         """The console wrapped in its session and CSRF middleware."""
+        multipart_csrf.install()  # uploads (the roster) are multipart forms
         site = Starlette(routes=self.routes)
         db = self.app.db
         with_session = SessionMiddleware(
