@@ -9,9 +9,8 @@ import click
 from bot.channels.terminal import run_chat
 from bot.core.brief import DIFFICULTY_TITLES
 from bot.core.moves import KIND_TITLES
+from bot.scripts.library import DEFAULT_SCENARIO
 from bot.services.app import App
-
-DEFAULT_SCENARIO = "presale-dress-size"
 
 
 @click.command()

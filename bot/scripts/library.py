@@ -11,6 +11,9 @@ from bot.core.scenario import Scenario
 from bot.scripts.loader import load_scenario
 from bot.scripts.yaml_source import read_yaml
 
+# The scenario a new user meets first: `kefu chat` without an id, the web room's practice list.
+DEFAULT_SCENARIO = "presale-dress-size"
+
 SCRIPT_SUFFIXES = (".yaml", ".yml")
 # Files beside the scripts that are not scripts themselves.
 NOT_SCRIPTS = (".test.yaml", ".test.yml")

@@ -17,12 +17,11 @@ from bot.core.errors import KefuError
 from bot.core.moves import KIND_TITLES
 from bot.core.scenario import OUTCOMES, Scenario
 from bot.reports import render_report
+from bot.scripts.library import DEFAULT_SCENARIO
 from bot.services.app import App
 from bot.storage import get_transcript
 from bot.storage.web import Seat
 
-# The practice scenario chosen when the page opens: the terminal's default too.
-DEFAULT_SCENARIO = "presale-dress-size"
 BAND_TITLES = {"excellent": "优秀", "pass": "合格", "fail": "不合格"}
 # The 快捷短语 a new seat starts with; the candidate adds their own (kept in the browser).
 DEFAULT_PHRASES = (
