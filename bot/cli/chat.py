@@ -92,6 +92,7 @@ def exam_chat(app: App, code_text: str) -> int:
     from bot.channels.code_hold import CodeHold
     from bot.core.errors import KefuError
     from bot.services.exam_grading import collect_chat
+    from bot.services.live_chat import channel_title
     from bot.storage import load_conversation
     from bot.storage.sheets import sheet_by_code, use_code
     from bot.storage.telegram import get_code
@@ -109,7 +110,7 @@ def exam_chat(app: App, code_text: str) -> int:
             )
         if stored.channel != "terminal":
             raise KefuError(
-                f"考试码 {code.code} 的对话正在 {stored.channel} 上进行，请在那里继续。"
+                f"考试码 {code.code} 的对话正在{channel_title(stored.channel)}上进行，请在那里继续。"
             )
         resume = stored.id  # cut off by a crash or a closed window: it goes on
     minutes = app.settings.exam_minutes

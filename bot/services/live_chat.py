@@ -24,6 +24,13 @@ from bot.storage import (
     record_turn,
 )
 
+# How messages name the channel a conversation runs on.
+CHANNEL_TITLES = {"terminal": "终端（kefu chat）", "telegram": "Telegram", "web": "网页考场"}
+
+
+def channel_title(channel: str) -> str:
+    return CHANNEL_TITLES.get(channel, channel)
+
 
 def now() -> datetime:
     """The local time with its offset, as transcripts record it."""

@@ -27,7 +27,7 @@ from bot.core.moves import MOVE_TITLES, moves_for
 from bot.core.scenario import OUTCOMES, Scenario
 from bot.services.app import App
 from bot.services.exam_grading import collect_chat
-from bot.services.live_chat import LiveChat, now
+from bot.services.live_chat import LiveChat, channel_title, now
 from bot.storage import UNFINISHED, StoredMessage, add_message, finish_conversation
 from bot.storage import web as store
 from bot.storage.holds import EXPIRY, release, take
@@ -120,7 +120,7 @@ class SeatService:
                 )
             if stored.channel != CHANNEL:
                 raise SeatRefused(
-                    f"这个考试码的对话正在{_CHANNEL_TITLES.get(stored.channel, stored.channel)}上进行，请在那里继续。"
+                    f"这个考试码的对话正在{channel_title(stored.channel)}上进行，请在那里继续。"
                 )
         self._hold(code.code, token)
         return store.create_seat(
@@ -392,9 +392,6 @@ class SeatService:
         sheet = sheet_by_code(self.db, code) if code else None
         if sheet is not None:
             collect_chat(self.app, sheet)
-
-
-_CHANNEL_TITLES = {"terminal": "终端（kefu chat）", "telegram": " Telegram "}
 
 
 def holder_of(token: str) -> str:
