@@ -1,5 +1,6 @@
 """The README is the newcomer's guide: every command and every setting must be in it."""
 
+import re
 from pathlib import Path
 
 import click
@@ -59,3 +60,28 @@ def test_the_two_commands_are_there():
     assert "bash tests/run.sh" in README
     ci = (Path(__file__).parents[1] / ".ci" / "run").read_text(encoding="utf-8")
     assert ci.strip().splitlines()[-1] == "bash tests/run.sh"
+
+
+def anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    kept = "".join(c for c in heading.strip().lower() if c.isalnum() or c in " -_")
+    return kept.replace(" ", "-")
+
+
+def test_every_link_within_the_readme_finds_its_heading():
+    headings, fenced = set(), False
+    for line in README.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif line.startswith("#") and not fenced:
+            headings.add(anchor(line.lstrip("#")))
+    links = set(re.findall(r"\]\(#([^)]+)\)", README))
+    assert links, "the README links to its own sections"
+    assert sorted(links - headings) == []
+
+
+def test_the_console_is_in_the_readme():
+    assert "/console/" in README
+    assert "What kefu trusts" in README
+    assert "console/" in README.split("\n## How it is built\n", 1)[1]
+    assert "charts.py" in README.split("\n## How it is built\n", 1)[1]
