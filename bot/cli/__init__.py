@@ -14,6 +14,7 @@ import click
 
 from bot import __version__
 from bot.cli.chat import chat
+from bot.cli.db import db
 from bot.cli.dialogues import dialogues
 from bot.cli.exam import exam
 from bot.cli.rubric import rubric
@@ -58,6 +59,7 @@ cli.add_command(rubric)
 cli.add_command(telegram)
 cli.add_command(user)
 cli.add_command(web)
+cli.add_command(db)
 
 
 def main(argv: list[str] | None = None) -> None:

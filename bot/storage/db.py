@@ -1,4 +1,7 @@
-"""Opening the database named by ``--db`` / ``KEFU_DB``: engine, connection settings, tables.
+"""Opening the database named by ``--db`` / ``KEFU_DB``: engine, connection settings, schema.
+
+The schema is made and upgraded by the Alembic migrations in ``bot.storage.migrations``; opening a
+database whose schema is current reads its revision and nothing else.
 
 Every problem a user can cause here (a mistyped URL, a missing driver, a server that does not
 answer, a folder that cannot be created) becomes a ``KefuError`` naming the URL with its
@@ -9,13 +12,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, make_url, text
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy import URL, Engine, create_engine, event, inspect, make_url, text
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from bot.core.errors import KefuError
-from bot.storage.models import Base
+from bot.storage.migrations import HEAD
+
+if TYPE_CHECKING:
+    from bot.storage.migrations.runner import SchemaChange
 
 HINT = (
     "提示：检查 --db 或环境变量 KEFU_DB（SQLAlchemy 地址，例如 sqlite:///kefu.db 或 "
@@ -25,6 +31,8 @@ HINT = (
 WRITE_OPTION = "kefu_write"
 # The advisory lock that serialises creating and upgrading the tables on PostgreSQL ("kefu").
 SCHEMA_LOCK = 0x6B656675
+# Alembic's table holding the schema revision.
+VERSION_TABLE = "alembic_version"
 # Seconds to wait for a PostgreSQL server before saying it is unreachable.
 CONNECT_TIMEOUT = 10
 
@@ -41,7 +49,24 @@ _SQLITE_PRAGMAS = (
 
 
 def open_database(url: str) -> Engine:
-    """Open the database at ``url``, creating its tables (and an SQLite file's folder) if missing."""
+    """Open the database at ``url`` (making an SQLite file's folder) with its schema up to date.
+
+    A new database gets kefu's tables, and one an older kefu made is upgraded in place, by the
+    migrations in ``bot.storage.migrations``. When the schema is already current (every run but
+    the first after an upgrade) this costs one query and Alembic is not imported.
+    """
+    engine = connect_database(url)
+    try:
+        if schema_revision(engine) != HEAD:
+            upgrade_database(engine)
+    except KefuError:
+        engine.dispose()
+        raise
+    return engine
+
+
+def connect_database(url: str) -> Engine:
+    """The engine for ``url`` with kefu's connection settings, its schema left as it is."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -61,73 +86,51 @@ def open_database(url: str) -> Engine:
         ) from None
     if is_sqlite:
         _configure_sqlite(engine)
+    return engine
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The schema revision recorded in the database, in one query; None when none is recorded
+    (a new database, or one made before kefu used migrations)."""
     try:
-        # A writer from the start (SQLite: BEGIN IMMEDIATE), so that two processes opening a
-        # new file at once do not both create the tables.
+        with engine.connect() as connection:
+            try:
+                found = connection.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}")
+                revisions = sorted(found.scalars())
+            except DBAPIError:
+                # No version table: a new database. Anything else is reported as it is.
+                connection.rollback()
+                if inspect(connection).has_table(VERSION_TABLE):
+                    raise
+                return None
+    except SQLAlchemyError as exc:
+        raise _cannot_open(engine, exc) from None
+    return ",".join(revisions) or None
+
+
+def upgrade_database(engine: Engine) -> SchemaChange:
+    """Bring the database's schema to ``HEAD`` with the migrations; say what was done.
+
+    The migrations run in one transaction that first takes the schema lock (SQLite: BEGIN
+    IMMEDIATE; PostgreSQL: an advisory lock), so that several processes opening one new or
+    older database at once (kefu web --workers) do not race: the first migrates it, the
+    others wait and then find it current. On SQLite and PostgreSQL DDL is transactional: a
+    failed upgrade leaves the database as it was.
+    """
+    # Imported here: Alembic is needed only when the schema is behind.
+    from bot.storage.migrations import runner
+
+    try:
         with engine.connect() as connection:
             connection.execution_options(**{WRITE_OPTION: True})
             with connection.begin():
                 if engine.dialect.name == "postgresql":
-                    # Several server processes may start at once on a new database (kefu web
-                    # --workers): one creates the tables while the others wait for it.
                     connection.execute(
                         text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK}
                     )
-                Base.metadata.create_all(connection)
-                add_missing_columns(connection)
-                add_missing_indexes(connection)
+                return runner.upgrade(connection, _shown(engine))
     except SQLAlchemyError as exc:
-        engine.dispose()
-        raise KefuError(f"无法打开数据库“{shown}”：{_reason(exc)}。{HINT}") from None
-    return engine
-
-
-def add_missing_columns(connection: Connection) -> list[str]:
-    """Add the nullable or defaulted columns a newer kefu declares to tables an older one made.
-
-    Only additive changes are made here, the kind a release adds (a new nullable column);
-    anything else (a renamed column, a new constraint) will need a real migration (Alembic).
-    Returns the ``table.column`` names added.
-    """
-    present = inspect(connection)
-    added = []
-    for table in Base.metadata.sorted_tables:
-        have = {c["name"] for c in present.get_columns(table.name)}
-        for column in table.columns:
-            if column.name in have:
-                continue
-            kind = column.type.compile(dialect=connection.dialect)
-            default = column.server_default
-            if default is None and not column.nullable:
-                raise KefuError(
-                    f"数据库表 {table.name} 缺少必填的列 {column.name}，无法自动升级。"
-                    "提示：请备份数据库后联系维护者。"
-                )
-            clause = ""
-            if default is not None:
-                value = getattr(default, "arg", "")
-                literal = value if isinstance(value, str) else str(getattr(value, "text", value))
-                clause = (
-                    f" DEFAULT '{literal}'" if isinstance(value, str) else f" DEFAULT {literal}"
-                )
-            connection.exec_driver_sql(
-                f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{clause}'
-            )
-            added.append(f"{table.name}.{column.name}")
-    return added
-
-
-def add_missing_indexes(connection: Connection) -> list[str]:
-    """Create the indexes a newer kefu declares on tables an older one made; return their names."""
-    present = inspect(connection)
-    added = []
-    for table in Base.metadata.sorted_tables:
-        have = {index["name"] for index in present.get_indexes(table.name)}
-        for index in table.indexes:
-            if index.name not in have:
-                index.create(connection)
-                added.append(str(index.name))
-    return added
+        raise _cannot_open(engine, exc) from None
 
 
 def display_url(url: str) -> str:
@@ -142,6 +145,14 @@ def _mask(url: str) -> str:
     """Hide the password of a URL that SQLAlchemy could not parse."""
     # Up to the last "@", greedily: a password may itself contain "@" or "/".
     return re.sub(r"^((?:[^/]*://)?[^:@/]*:)(?!//).*@", r"\1***@", url)
+
+
+def _shown(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _cannot_open(engine: Engine, exc: SQLAlchemyError) -> KefuError:
+    return KefuError(f"无法打开数据库“{_shown(engine)}”：{_reason(exc)}。{HINT}")
 
 
 def _reason(exc: SQLAlchemyError) -> str:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.errors import KefuError
 from bot.storage import load_conversation, open_database
-from bot.storage.db import HINT, _mask
+from bot.storage.db import HINT, _mask, connect_database, schema_revision
 from bot.storage.exams import create_exam, get_exam
+from bot.storage.migrations import BASELINE, HEAD, runner
 
 EXPECTED_PRAGMAS = {
     "journal_mode": "wal",
@@ -133,23 +136,31 @@ def test_a_folder_that_cannot_be_made_is_a_clean_error(tmp_path: Path) -> None:
 
 
 def test_a_database_from_an_older_kefu_gets_the_new_columns_and_keeps_its_rows(tmp_path):
-    """The exams and access codes of the previous release are still there after an upgrade."""
+    """A database at the previous release's revision is upgraded when opened, its rows kept."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = open_database(url)
+    engine = connect_database(url)
+    with engine.begin() as connection:  # the previous release's tables, from its migration
+        command.upgrade(runner.config(connection), BASELINE)
     exam_id = create_exam(engine, "旧考试", "2026-01-01")
-    with engine.begin() as connection:  # what the previous release's tables looked like
-        for table, column in [
-            ("exams", "service"),
-            ("exams", "seed"),
-            ("exams", "drawn_at_utc"),
-            ("exam_codes", "scenario_hash"),
-        ]:
-            connection.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO users (name, role, created_at_utc) VALUES ('王主任', 'admin', :at)"),
+            {"at": datetime(2026, 1, 1)},
+        )
+    assert "password_hash" not in {c["name"] for c in inspect(engine).get_columns("users")}
     engine.dispose()
     upgraded = open_database(url)
-    columns = {c["name"] for c in inspect(upgraded).get_columns("exams")}
-    assert {"service", "seed", "drawn_at_utc"} <= columns
-    assert "scenario_hash" in {c["name"] for c in inspect(upgraded).get_columns("exam_codes")}
+    assert schema_revision(upgraded) == HEAD
+    assert "password_hash" in {c["name"] for c in inspect(upgraded).get_columns("users")}
+    assert "client_id" in {c["name"] for c in inspect(upgraded).get_columns("messages")}
+    assert "uq_messages_client" in {i["name"] for i in inspect(upgraded).get_indexes("messages")}
+    assert {"web_seats", "web_chats", "web_login_failures", "web_secrets"} <= set(
+        inspect(upgraded).get_table_names()
+    )
     exam = get_exam(upgraded, exam_id)
     assert (exam.name, exam.service, exam.seed) == ("旧考试", "both", None)
+    with upgraded.connect() as connection:
+        assert connection.execute(text("SELECT name, password_hash FROM users")).all() == [
+            ("王主任", None)
+        ]
     upgraded.dispose()
