@@ -1,6 +1,6 @@
 """The exam administration tables: exams, their rosters of candidates, pinned script versions.
 
-They share ``Base`` with the conversation tables so that ``open_database`` creates them too.
+They share ``Base`` with the conversation tables; the migrations build them (bot/storage/migrations).
 """
 
 from __future__ import annotations

@@ -122,7 +122,8 @@ class MessageRow(Base):
     conversation: Mapped[ConversationRow] = relationship(back_populates="messages")
 
 
-# The Telegram channel's and the exams' tables share this base, so ``open_database`` creates them.
+# Every table shares this base: the migrations (bot/storage/migrations) must build the same schema
+# (a test compares them), and ``create_all`` in tests builds it directly.
 import bot.storage.exam_models  # noqa: E402
 import bot.storage.grading_models  # noqa: E402
 import bot.storage.telegram_models  # noqa: E402

@@ -1,7 +1,6 @@
 """The Telegram channel's tables: durable inbox and outbox, chat bindings, notes, access codes.
 
-They share ``Base`` with the conversation tables so that ``open_database`` creates them too. The
-channel's state lives here and not in python-telegram-bot's persistence, so a ``kill -9`` loses
+They share ``Base`` with the conversation tables; the migrations build them. The channel's state lives here and not in python-telegram-bot's persistence, so a ``kill -9`` loses
 no update that Telegram was told we had, and no reply that was decided.
 """
 
