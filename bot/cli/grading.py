@@ -16,15 +16,14 @@ from bot.core.draw import NAMES_ZH
 from bot.core.errors import KefuError
 from bot.core.marking import (
     BAND_ZH,
-    FIRST,
     ROLES,
     ROUND_TITLES,
     SENIOR,
-    THIRD,
     SheetResult,
     visible_rounds,
 )
 from bot.core.scenario import outcome_title
+from bot.core.sheet_state import sees_all, state_label
 from bot.services import exam_grading as grading
 from bot.services.app import App
 from bot.services.results_export import PROJECT_ZH, export
@@ -37,14 +36,8 @@ def _num(value: float | None) -> str:
 
 
 def status(sheet: store.Sheet, result: SheetResult) -> str:
-    """A sheet's state in a few words."""
-    if sheet.final:
-        return "已定稿"
-    if result.awaiting_third:
-        return "待仲裁" if THIRD not in sheet.markers else "仲裁中"
-    if any(result.missing(r) for r in {FIRST, *sheet.markers}):
-        return "评分中" if sheet.markers or sheet.auto else "待评分"
-    return f"待签字（{len(sheet.signoffs)}/{result.signoffs_needed}）"
+    """A sheet's state in a few words (the rule is ``bot.core.sheet_state``)."""
+    return state_label(sheet, result)
 
 
 def _parse_values(values: tuple[str, ...]) -> dict[str, float]:
@@ -112,11 +105,6 @@ def sheets_cmd(app: App, exam_id: int, as_json: bool) -> int:
         )
     )
     return 0
-
-
-def sees_all(sheet: store.Sheet, seen: set[int]) -> bool:
-    """Whether the final values and total may be shown: they are made of every round."""
-    return sheet.final or seen == set(sheet.markers)
 
 
 def sheet_json(sheet: store.Sheet, result: SheetResult, seen: set[int]) -> dict:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from contextlib import closing
+from json.encoder import encode_basestring
 from pathlib import Path
 
 import click
@@ -12,7 +15,7 @@ from bot.core.errors import KefuError, TranscriptError
 from bot.core.scenario import outcome_title
 from bot.core.transcript import transcript_from_dict
 from bot.services.app import App
-from bot.storage import get_transcript, import_transcript, list_conversations
+from bot.storage import get_transcript, import_transcript, iter_conversations
 
 # A transcript file larger than this is not a chat: refuse it before parsing.
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -46,25 +49,84 @@ def transcripts():
     """查看、导出、导入对话记录。List, export and import transcripts."""
 
 
+# How many conversations the human listing shows unless told otherwise.
+LIST_DEFAULT = 50
+
+
 @transcripts.command("list")
-@click.option("--json", "as_json", is_flag=True, help="输出 JSON 数组（最新的在前）。")
-@click.option("--limit", type=int, help="最多列出多少条。")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON 数组（最新的在前；默认全部）。")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    help=f"最多列出多少条（默认：列表 {LIST_DEFAULT} 条，--json 全部）。",
+)
+@click.option("--all", "all_", is_flag=True, help="列出全部对话。")
 @click.pass_obj
-def list_cmd(app: App, as_json: bool, limit: int | None):
+def list_cmd(app: App, as_json: bool, limit: int | None, all_: bool):
     """列出保存的对话，最新的在前。"""
-    rows = list_conversations(app.db, limit=limit)
     if as_json:
-        click.echo(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2))
+        write_json_array(c.to_json() for c in iter_conversations(app.db, None if all_ else limit))
         return 0
-    if not rows:
+    shown = None if all_ else LIST_DEFAULT if limit is None else limit
+    # One more than shown: whether to say that there are more.
+    count = 0
+    with closing(iter_conversations(app.db, None if shown is None else shown + 1)) as rows:
+        for r in rows:
+            count += 1
+            if shown is not None and count > shown:
+                click.echo(
+                    f"……只列出了最新的 {shown} 条。提示：--limit N 列出更多，--all 列出全部，"
+                    "--json 输出全部（JSON）。"
+                )
+                break
+            data = r.to_json()
+            click.echo(
+                f"{data['id']}  {data['started_at'][:19]}  {r.kind:<9} "
+                f"{pad(outcome_title(r.outcome), 8)} {data['messages']:>3} 条  "
+                f"{data['scenario'] or '-'}"
+            )
+    if count == 0:
         click.echo("还没有对话记录。用 kefu chat 开始一段对话。")
-    for r in rows:
-        data = r.to_json()
-        click.echo(
-            f"{data['id']}  {data['started_at'][:19]}  {r.kind:<9} {pad(outcome_title(r.outcome), 8)} "
-            f"{data['messages']:>3} 条  {data['scenario'] or '-'}"
-        )
     return 0
+
+
+def write_json_array(items: Iterable[dict], batch: int = 500) -> None:
+    """Print a JSON array as it comes, byte for byte what ``json.dumps(list, indent=2)`` gives."""
+    opening, chunks = "[\n  ", []
+    for item in items:
+        chunks.append(opening + _indented(item))
+        opening = ",\n  "
+        if len(chunks) == batch:
+            click.echo("".join(chunks), nl=False)
+            chunks = []
+    click.echo("".join(chunks) + ("[]" if opening.startswith("[") else "\n]"))
+
+
+_SCALARS = {type(None): lambda v: "null", bool: lambda v: "true" if v else "false", int: repr}
+
+
+def _indented(item: dict) -> str:
+    """An array item as ``json.dumps(..., indent=2)`` writes it, a flat object's keys by hand.
+
+    The general encoder with an indent is written in Python and takes most of the time of a
+    long list; an object of strings, integers, booleans and nulls (a listed conversation)
+    is written here in a third of it, anything else by ``json.dumps``.
+    """
+    lines = []
+    for key, value in item.items():
+        if not isinstance(key, str):
+            break
+        if isinstance(value, str):
+            text = encode_basestring(value)
+        elif type(value) in _SCALARS:
+            text = _SCALARS[type(value)](value)
+        else:
+            break
+        lines.append(f"{encode_basestring(key)}: {text}")
+    else:
+        if lines:
+            return "{\n    " + ",\n    ".join(lines) + "\n  }"
+    return json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
 
 
 @transcripts.command("export")

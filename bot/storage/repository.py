@@ -8,7 +8,7 @@ sessions, which keeps the core and the channels free of SQLAlchemy.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -218,35 +218,73 @@ def load_conversation(engine: Engine, conversation_id: str) -> StoredConversatio
 
 def list_conversations(engine: Engine, limit: int | None = None) -> list[ConversationSummary]:
     """Return summaries of the stored conversations, newest first."""
+    return list(iter_conversations(engine, limit))
+
+
+def iter_conversations(
+    engine: Engine, limit: int | None = None
+) -> Generator[ConversationSummary, None, None]:
+    """Yield summaries of the stored conversations, newest first, as the database hands them.
+
+    One query, whatever the number: the columns of the list only, in the order of the index on
+    (started_at_utc, id), each message count a correlated subquery answered from the unique
+    index on (conversation_id, seq) without reading a message. Rows are streamed (a server-side
+    cursor on PostgreSQL), so listing 100,000 conversations does not hold them all in memory.
+    """
     if limit is not None and limit < 0:
         raise ValueError(f"limit must be 0 or more, not {limit}")
-    counts = (
-        select(MessageRow.conversation_id, func.count().label("n"))
-        .group_by(MessageRow.conversation_id)
-        .subquery()
+    count = (
+        select(func.count())
+        .select_from(MessageRow)
+        .where(MessageRow.conversation_id == ConversationRow.id)
+        .correlate(ConversationRow)
+        .scalar_subquery()
     )
     query = (
-        select(ConversationRow, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.conversation_id == ConversationRow.id)
+        select(
+            ConversationRow.id,
+            ConversationRow.scenario_id,
+            ConversationRow.kind,
+            ConversationRow.outcome,
+            ConversationRow.started_at_utc,
+            ConversationRow.started_at_offset,
+            ConversationRow.channel,
+            ConversationRow.mode,
+            ConversationRow.candidate,
+            ConversationRow.title,
+            count.label("messages"),
+        )
         .order_by(ConversationRow.started_at_utc.desc(), ConversationRow.id.desc())
         .limit(limit)
+        .execution_options(yield_per=1000)
     )
-    with Session(engine) as session:
-        return [
-            ConversationSummary(
-                id=row.id,
-                scenario=row.scenario_id,
-                kind=row.kind,
-                outcome=row.outcome,
-                started_at=join_time(row.started_at_utc, row.started_at_offset),
-                messages=count,
-                channel=row.channel,
-                mode=row.mode,
-                candidate=row.candidate,
-                title=row.title,
+    with engine.connect() as connection:
+        # Unpacked as tuples: a row's attributes by name cost more than the rest of this loop.
+        for (
+            id_,
+            scenario,
+            kind,
+            outcome,
+            started_utc,
+            started_offset,
+            channel,
+            mode,
+            candidate,
+            title,
+            messages,
+        ) in connection.execute(query):
+            yield ConversationSummary(
+                id=id_,
+                scenario=scenario,
+                kind=kind,
+                outcome=outcome,
+                started_at=join_time(started_utc, started_offset),
+                messages=messages,
+                channel=channel,
+                mode=mode,
+                candidate=candidate,
+                title=title,
             )
-            for row, count in session.execute(query)
-        ]
 
 
 def get_transcript(engine: Engine, conversation_id: str) -> Transcript:
