@@ -245,10 +245,12 @@ def roster_cmd(app: App, exam_id: int, file: Path) -> int:
     """导入考生名单（管理员；CSV 或 XLSX，表头：准考证号、姓名、班级、学校）；有错误的行全部列出，一个也不导入。"""
     from bot.services.exam_grading import acting_user
     from bot.services.roster_files import read_roster
-    from bot.storage.exams import import_roster
+    from bot.storage.exams import import_roster, roster
 
     actor = acting_user(app, "admin")
-    count = import_roster(app.db, exam_id, read_roster(file), actor.name, str(file))
+    # Numbers already on the roster are listed with the file's other problems, all at once.
+    taken = {c.exam_number for c in roster(app.db, exam_id)}
+    count = import_roster(app.db, exam_id, read_roster(file, taken), actor.name, str(file))
     click.echo(f"已导入 {count} 名考生到考试 {exam_id}")
     return 0
 

@@ -142,6 +142,9 @@ def sheet_json(sheet: store.Sheet, result: SheetResult, seen: set[int]) -> dict:
                 "reasons": {
                     str(r): m.reason for r, m in row.marks.items() if r in seen and m.reason
                 },
+                # The rounds whose mark replaces the automatic value: their reason is an
+                # override's (改分原因); any other reason explains a mark (说明).
+                "overrides": [str(r) for r in sorted(row.overrides) if r in seen],
                 "final": row.final if complete else None,
             }
             for row in result.rows
@@ -226,7 +229,8 @@ def sheet_cmd(app: App, exam_id: int, exam_number: str, as_json: bool) -> int:
         click.echo(f"⚑ 两评分差超过 {sheet.threshold:g} 分的行，{done}。")
     for row in data["rows"]:
         for r, reason in row["reasons"].items():
-            click.echo(f"改分原因（{row['id']}，第 {r} 评）：{reason}")
+            label = "改分原因" if r in row["overrides"] else "说明"
+            click.echo(f"{label}（{row['id']}，第 {r} 评）：{reason}")
     return 0
 
 
@@ -234,7 +238,9 @@ def sheet_cmd(app: App, exam_id: int, exam_number: str, as_json: bool) -> int:
 @click.argument("exam_id", type=int)
 @click.argument("exam_number")
 @click.argument("values", nargs=-1)
-@click.option("--reason", default="", help="改动自动评分时必须说明原因（记入审计日志）。")
+@click.option(
+    "--reason", default="", help="改动自动评分的原因（必填），或手工给分的说明；记入审计日志。"
+)
 @click.option("--second", is_flag=True, help="作为第二评分员盲评（双评）。")
 @click.pass_obj
 def grade_cmd(
@@ -244,6 +250,7 @@ def grade_cmd(
 
     分数是整分或半分，在 0 到该行满分之间。改动自动评分的行必须用 --reason 说明原因；
     自动值保留，评分表上与你的分数并列显示。每次改动都记入审计日志。
+    双评中两评分差超过阈值的行（⚑）只能由主评分员或管理员仲裁（第三评），第一评、第二评不能再改。
     """
     round_, changed = grading.grade(
         app, exam_id, exam_number, _parse_values(values), reason, second

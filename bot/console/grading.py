@@ -231,7 +231,7 @@ class RowView:
     rounds: list[tuple[int, float | None]]  # the rounds the viewer may see
     final: float | None
     flagged: bool
-    reasons: list[tuple[int, str]]
+    reasons: list[tuple[int, str, str]]  # round, 改分原因 (an override's) or 说明, the reason
     value: str  # what the viewer's input shows
     editable: bool
     empty: bool  # no value yet in the viewer's round (autofocus goes to the first)
@@ -307,7 +307,9 @@ def sheet_values(
                 final=row.final if complete else None,
                 flagged=row.flagged and complete,
                 reasons=[
-                    (r, m.reason) for r, m in sorted(row.marks.items()) if r in seen and m.reason
+                    (r, "改分原因" if r in row.overrides else "说明", m.reason)
+                    for r, m in sorted(row.marks.items())
+                    if r in seen and m.reason
                 ],
                 value=value,
                 editable=editable,

@@ -9,7 +9,14 @@ one piece of code that the CLI, the export and the tests all read the same way.
   the threshold. A row's value in a round is that grader's mark, or else the automatic value.
 - The final value of a row: round 1 alone; with double marking, the mean of rounds 1 and 2
   (rounded half up to 0.5), except on flagged rows, where the third grader's mark decides.
-- A grader's mark that differs from an automatic value is an override and needs a reason.
+- A flagged row is the arbiter's: from the moment it is flagged, neither the first nor the
+  second marker may change their value of it (not even to close the gap), so the flag stays
+  until, and after, the third marking. Rows that are not flagged stay their markers' own until
+  the sheet is final: a change there is audited, voids the sign-offs, and if it opens a gap
+  beyond the threshold the row is flagged like any other. A change can open a flag, never
+  close one.
+- A grader's mark that differs from an automatic value is an override (改分) and needs a
+  reason. A reason given with any other mark is that mark's explanation (说明), not an override.
 - Who sees what: a grader sees the automatic values and their own round only (blind marking);
   the third grader, chief graders and admins see every round.
 """
@@ -66,10 +73,15 @@ class RowResult:
     flagged: bool
 
     @property
+    def overrides(self) -> set[int]:
+        """The rounds whose mark replaces the automatic value (an override, 改分)."""
+        if self.auto is None:
+            return set()
+        return {r for r, m in self.marks.items() if m.points != self.auto.points}
+
+    @property
     def overridden(self) -> bool:
-        return self.auto is not None and any(
-            m.points != self.auto.points for m in self.marks.values()
-        )
+        return bool(self.overrides)
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,33 @@ def half_up(value: float) -> float:
     return floor(value / STEP + 0.5) * STEP
 
 
+def round_value(
+    row_id: str, round_: int, auto: Mapping[str, AutoRow], rounds: Mapping[int, Mapping[str, Mark]]
+) -> float | None:
+    """A row's value in a round: the grader's mark, else (rounds 1 and 2) the automatic value."""
+    mark = rounds.get(round_, {}).get(row_id)
+    if mark is not None:
+        return mark.points
+    if round_ == THIRD:
+        return None  # an arbiter decides; the automatic value is not a decision
+    automatic = auto.get(row_id)
+    return None if automatic is None else automatic.points
+
+
+def is_flagged(
+    row_id: str,
+    auto: Mapping[str, AutoRow],
+    rounds: Mapping[int, Mapping[str, Mark]],
+    threshold: float,
+) -> bool:
+    """Whether a double-marked row's first and second values differ by more than the threshold."""
+    if SECOND not in rounds:
+        return False
+    first = round_value(row_id, FIRST, auto, rounds)
+    second = round_value(row_id, SECOND, auto, rounds)
+    return first is not None and second is not None and abs(first - second) > threshold
+
+
 def evaluate(
     form: RubricForm,
     auto: Mapping[str, AutoRow],
@@ -128,18 +167,9 @@ def evaluate(
     for row in form.items:
         automatic = auto.get(row.id)
         marks = {r: m[row.id] for r, m in rounds.items() if row.id in m}
-        values: dict[int, float | None] = {}
-        for r in sorted({FIRST, *rounds}):
-            if r in marks:
-                values[r] = marks[r].points
-            elif r == THIRD:
-                values[r] = None  # an arbiter decides; the automatic value is not a decision
-            else:
-                values[r] = automatic.points if automatic is not None else None
+        values = {r: round_value(row.id, r, auto, rounds) for r in sorted({FIRST, *rounds})}
         first, second = values.get(FIRST), values.get(SECOND)
-        flagged = (
-            double and first is not None and second is not None and abs(first - second) > threshold
-        )
+        flagged = is_flagged(row.id, auto, rounds, threshold)
         if not double:
             final = first
         elif flagged:
@@ -175,6 +205,30 @@ def override_needs_reason(auto: AutoRow | None, points: float, reason: str) -> s
     if auto is not None and points != auto.points and not reason.strip():
         return f"自动评分是 {auto.points:g}，改为 {points:g} 需要说明原因（--reason “…”）"
     return None
+
+
+def flagged_row_refusal(
+    round_: int,
+    row_id: str,
+    points: float,
+    auto: Mapping[str, AutoRow],
+    rounds: Mapping[int, Mapping[str, Mark]],
+    threshold: float,
+) -> str | None:
+    """Return the refusal when a first or second marker would change a flagged row, else None.
+
+    Only the third marking settles a flagged row. Its markers may not move their values, not
+    even to close the gap (which would end the flag and skip the arbiter); giving the value it
+    already has changes nothing and is not refused.
+    """
+    if round_ not in (FIRST, SECOND) or not is_flagged(row_id, auto, rounds, threshold):
+        return None
+    if points == round_value(row_id, round_, auto, rounds):
+        return None
+    return (
+        f"第一评和第二评相差超过 {threshold:g} 分（⚑），只有主评分员或管理员的第三评（仲裁）"
+        "能定这一行的分；第一评、第二评不能再改这一行"
+    )
 
 
 def visible_rounds(

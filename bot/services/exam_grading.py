@@ -23,6 +23,7 @@ from bot.core.marking import (
     SheetResult,
     check_points,
     evaluate,
+    flagged_row_refusal,
     override_needs_reason,
     signed,
 )
@@ -264,6 +265,7 @@ def grade(
     round_ = marking_round(user, sheet, result, second)
     rows = {row.id: row for row in form.items}
     auto = sheet.auto or {}
+    stored = {r: sheet.marks.get(r, {}) for r in sheet.markers}
     marks = {}
     problems = []
     unknown = [r for r in values if find_row(form, r) is None]
@@ -278,6 +280,11 @@ def grade(
         if round_ == THIRD and row.id not in result.flagged:
             problems.append(f"{row.id} 两评分差未超过阈值，不需要仲裁")
             continue
+        # A flagged row waits for (or has) the arbiter's mark: its markers may not change it.
+        held = flagged_row_refusal(round_, row.id, points, auto, stored, sheet.threshold)
+        if held:
+            problems.append(f"{row.id}（{row.title}）：{held}")
+            continue
         try:
             check_points(row, points)
         except KefuError as exc:
@@ -289,7 +296,8 @@ def grade(
             problems.append(f"{row.id}（{row.title}）：{refusal}")
             continue
         # The sheet shows a reason beside the rows it explains: those that change an automatic
-        # value (or stand in for a chat that never took place); the audit log keeps it for all.
+        # value (an override's reason, 改分原因) or that a chat did not mark (a mark's 说明,
+        # e.g. the candidate was absent); the audit log keeps it for all.
         explains = row.id in auto and points != auto[row.id].points
         explains = explains or (bool(row.from_chat) and row.id not in auto)
         marks[row.id] = Mark(points, reason.strip() if explains else "")

@@ -1,13 +1,15 @@
 """Read an exam roster from CSV or XLSX: 准考证号, 姓名, 班级, 学校, one candidate a row.
 
-Every bad row is reported with its row number (the spreadsheet's own numbering, header = 1), and
-nothing is imported until the file is right: a half-imported roster is worse than none.
+Every problem of every bad row is reported with its row number (the spreadsheet's own
+numbering, header = 1), one line each, and nothing is imported until the file is right: a
+half-imported roster is worse than none, and fixing one problem should not reveal the next.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 from pathlib import Path
 
 from bot.core.errors import KefuError
@@ -47,8 +49,12 @@ def _rows(path: Path) -> list[list[str]]:
     return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
 
 
-def read_roster(path: Path) -> list[Candidate]:
-    """Return the candidates of a roster file; raise ``KefuError`` listing every bad row."""
+def read_roster(path: Path, on_roster: Collection[str] = ()) -> list[Candidate]:
+    """Return the candidates of a roster file; raise ``KefuError`` listing every problem.
+
+    ``on_roster`` are the 准考证号 already on the exam's roster: a row repeating one is a
+    problem of the file too (the import checks again when it writes).
+    """
     if not path.exists():
         raise KefuError(f"{path}: 文件不存在")
     rows = _rows(path)
@@ -61,27 +67,33 @@ def read_roster(path: Path) -> list[Candidate]:
             f"{path}:1: 表头缺少 {'、'.join(missing)}（应包含：{'、'.join(COLUMNS)}；实际：{'、'.join(header)}）"
         )
     at = {c: header.index(c) for c in COLUMNS}
-    problems, out, seen = [], [], {}
+    problems: list[str] = []
+    out: list[Candidate] = []
+    seen: dict[str, int] = {}  # 准考证号 → the row it first appears on
+    bad = 0
     for number, row in enumerate(rows[1:], start=2):
         if not any(row):
             continue  # blank lines at the end of a sheet
         cells = {c: row[i] if i < len(row) else "" for c, i in at.items()}
+        found = []  # every problem of this row, not only the first
         empty = [c for c in COLUMNS if not cells[c]]
         if empty:
-            problems.append(f"{path}:{number}: 缺少 {'、'.join(empty)}")
+            found.append(f"缺少 {'、'.join(empty)}")
+        exam_number = cells["准考证号"]
+        if exam_number in seen:
+            found.append(f"准考证号 {exam_number} 与第 {seen[exam_number]} 行重复")
+        elif exam_number:
+            seen[exam_number] = number  # a bad row still holds its number
+        if exam_number and exam_number in on_roster:
+            found.append(f"准考证号 {exam_number} 已在本场考试的名单中")
+        if found:
+            bad += 1
+            problems += [f"{path}:{number}: {problem}" for problem in found]
             continue
-        if cells["准考证号"] in seen:
-            problems.append(
-                f"{path}:{number}: 准考证号 {cells['准考证号']} 与第 {seen[cells['准考证号']]} 行重复"
-            )
-            continue
-        seen[cells["准考证号"]] = number
-        out.append(
-            Candidate(cells["准考证号"], cells["姓名"], cells["班级"], cells["学校"], number)
-        )
+        out.append(Candidate(exam_number, cells["姓名"], cells["班级"], cells["学校"], number))
     if problems:
+        count = f"{bad} 行有问题" + (f"（共 {len(problems)} 处）" if len(problems) > bad else "")
         raise KefuError(
-            "\n".join(problems)
-            + f"\n{path}: 有 {len(problems)} 行有问题，没有导入任何考生。改好后重新导入。"
+            "\n".join(problems) + f"\n{path}: 有 {count}，没有导入任何考生。改好后重新导入。"
         )
     return out

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Engine, delete, select
 from sqlalchemy.orm import Session
 
 from bot.core.errors import KefuError, NotFound
-from bot.core.marking import AutoRow, Mark
+from bot.core.marking import AutoRow, Mark, flagged_row_refusal
 from bot.core.scenario import Scenario
 from bot.storage.audit import record, utc_now
 from bot.storage.exam_models import CandidateRow, ExamRow, ScenarioVersionRow
@@ -392,6 +392,7 @@ def set_marks(
     with writing(engine) as session:
         row = _open_sheet(session, sheet)
         # Read again inside the locked transaction, not from the caller's copy of the sheet.
+        rounds = _stored_rounds(session, sheet.id)
         holder = session.scalar(
             select(MarkerRow.grader).where(
                 MarkerRow.sheet_id == sheet.id, MarkerRow.round == round_
@@ -409,6 +410,16 @@ def set_marks(
             )
         }
         auto = _auto_rows(row.auto) if row.auto is not None else {}
+        # A row flagged since the caller read the sheet is the arbiter's all the same.
+        held = []
+        for row_id, mark in marks.items():
+            refusal = flagged_row_refusal(
+                round_, row_id, mark.points, auto, rounds, sheet.threshold
+            )
+            if refusal:
+                held.append(f"{row_id}：{refusal}")
+        if held:
+            raise KefuError("\n".join(held) + "\n没有保存任何分数。")
         for row_id, mark in marks.items():
             stored = current.get(row_id)
             if stored is not None and Mark(stored.points, stored.reason) == mark:
@@ -444,6 +455,15 @@ def set_marks(
         if changed:
             _withdraw_signoffs(session, sheet, grader)
     return changed
+
+
+def _stored_rounds(session: Session, sheet_id: int) -> dict[int, dict[str, Mark]]:
+    """Each round taken on the sheet, with its marks, as stored now."""
+    taken = session.scalars(select(MarkerRow.round).where(MarkerRow.sheet_id == sheet_id))
+    rounds: dict[int, dict[str, Mark]] = {r: {} for r in taken}
+    for m in session.scalars(select(MarkRow).where(MarkRow.sheet_id == sheet_id)):
+        rounds.setdefault(m.round, {})[m.row_id] = Mark(m.points, m.reason)
+    return rounds
 
 
 def set_auto(

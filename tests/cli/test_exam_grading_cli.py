@@ -63,6 +63,60 @@ def test_a_sheet_list_and_audit_log_read_as_tables(run, drawn):
     assert sum(1 for cells in marked if cells[3:5] == [B, "评分"]) == 1
 
 
+def test_a_flagged_row_is_settled_only_by_the_third_marking(run, admin, drawn):
+    """Issue 11: the first marker closed the gap on a flagged row and skipped arbitration."""
+    number, sheet = drawn
+    first = {r["id"]: r["max"] / 2 for r in sheet["rows"]}
+    far = max(sheet["rows"], key=lambda r: r["max"])["id"]
+    near = next(r for r in first if r != far)
+    second = dict(first, **{far: first[far] + 3})  # threshold 2: flagged
+
+    def grade(user, values, *extra):
+        return run(
+            "exam",
+            "grade",
+            "1",
+            number,
+            *extra,
+            *(f"{k}={v:g}" for k, v in values.items()),
+            user=user,
+        )
+
+    assert grade(A, first).returncode == 0
+    assert grade(B, second, "--second").returncode == 0
+    held = (
+        f"{far}（{next(r['title'] for r in sheet['rows'] if r['id'] == far)}）："
+        "第一评和第二评相差超过 2 分（⚑），只有主评分员或管理员的第三评（仲裁）能定这一行的分；"
+        "第一评、第二评不能再改这一行"
+    )
+    closed = grade(A, {far: second[far], near: first[near] + 0.5})
+    assert closed.returncode == 2 and held in closed.stderr, closed.stderr
+    assert "没有保存任何分数" in closed.stderr
+    assert grade(B, {far: first[far]}).returncode == 2  # nor from the other side
+    seen = json.loads(admin("exam", "sheet", "1", number, "--json").stdout)
+    assert seen["status"] == "待仲裁" and seen["flagged"] == [far]
+    assert seen["markers"] == {"1": A, "2": B}
+    assert next(r for r in seen["rows"] if r["id"] == far)["rounds"] == {
+        "1": first[far],
+        "2": second[far],
+    }
+    early = run("exam", "finalise", "1", number, user=A)
+    assert early.returncode == 2 and f"待仲裁：{far}" in early.stderr
+
+    # A row that is not flagged is still its marker's own (every change audited).
+    assert grade(A, {near: first[near] + 0.5}).returncode == 0
+    assert grade(CHIEF, {far: first[far] + 1}).returncode == 0  # the third marking settles it
+    again = grade(A, {far: second[far]})
+    assert again.returncode == 2 and held in again.stderr  # settled, still not the first marker's
+    assert grade(A, {far: first[far]}).returncode == 0  # its own value again changes nothing
+    assert run("exam", "finalise", "1", number, user=A).returncode == 0
+    signed = run("exam", "finalise", "1", number, user=B)
+    assert signed.returncode == 0, signed.stderr
+    final = json.loads(admin("exam", "sheet", "1", number, "--json").stdout)
+    assert final["final"] is True
+    assert next(r for r in final["rows"] if r["id"] == far)["final"] == first[far] + 1
+
+
 def test_the_double_marking_threshold_is_the_exams_own(run, admin, tmp_path):
     """Set when the exam is created: changing the setting later changes no result."""
     for name, role in [(A, "grader"), (B, "grader")]:
@@ -112,6 +166,10 @@ def test_a_chat_row_waits_for_the_chat_and_an_absent_candidate_needs_a_reason(
     sheet = json.loads(run("exam", "sheet", "1", absent["exam_number"], "--json", user=A).stdout)
     row = next(r for r in sheet["rows"] if r["id"] == "cs_presale.p3")
     assert row["rounds"]["1"] == 0 and row["reasons"] == {"1": "考生缺考"}
+    # Issue 11: no automatic value, so the reason explains the mark and overrides nothing.
+    assert row["auto"] is None and row["overrides"] == []
+    view = run("exam", "sheet", "1", absent["exam_number"], user=A).stdout
+    assert "说明（cs_presale.p3，第 1 评）：考生缺考" in view and "改分原因" not in view
 
     with start_chat(chatting["code"]) as chat:
         assert chat.stdin and chat.stdout
@@ -128,6 +186,34 @@ def test_a_chat_row_waits_for_the_chat_and_an_absent_candidate_needs_a_reason(
     assert written.returncode == 0, written.stderr
     sheet = json.loads(run("exam", "sheet", "1", chatting["exam_number"], "--json", user=A).stdout)
     assert sheet["chat_outcome"] == "unfinished" and sheet["chat_total"] is not None
+
+    # A mark that replaces an automatic value is an override: its reason is the 改分原因.
+    scored = next(r for r in sheet["rows"] if r["auto"] is not None)
+    lowered = scored["auto"] - 1 if scored["auto"] >= 1 else scored["auto"] + 1
+    why = "考生答非所问，自动分偏高"
+    changed = run(
+        "exam", "grade", "1", chatting["exam_number"], f"{scored['id']}={lowered:g}",
+        "--reason", why, user=A,
+    )  # fmt: skip
+    assert changed.returncode == 0, changed.stderr
+    sheet = json.loads(run("exam", "sheet", "1", chatting["exam_number"], "--json", user=A).stdout)
+    row = next(r for r in sheet["rows"] if r["id"] == scored["id"])
+    assert row["reasons"] == {"1": why} and row["overrides"] == ["1"]
+    view = run("exam", "sheet", "1", chatting["exam_number"], user=A).stdout
+    assert f"改分原因（{scored['id']}，第 1 评）：{why}" in view and "说明（" not in view
+    log = json.loads(admin("exam", "audit", "1", "--json").stdout)
+    marks = {(e["exam_number"], e["row"]): e for e in log if e["action"] in ("mark", "override")}
+    missed = marks[(absent["exam_number"], "cs_presale.p3@1")]
+    assert (missed["action"], missed["before"], missed["after"], missed["reason"]) == (
+        "mark", None, "0", "考生缺考",
+    )  # fmt: skip
+    replaced = marks[(chatting["exam_number"], f"{scored['id']}@1")]
+    assert (replaced["action"], replaced["before"], replaced["after"], replaced["reason"]) == (
+        "override", f"{scored['auto']:g}", f"{lowered:g}", why,
+    )  # fmt: skip
+    table = admin("exam", "audit", "1").stdout
+    assert any("评分" in line and "考生缺考" in line for line in table.splitlines())
+    assert not any("改自动分" in line and "考生缺考" in line for line in table.splitlines())
 
 
 def test_without_users_the_message_names_the_database(run, tmp_path):

@@ -47,6 +47,35 @@ def test_bad_rows_are_reported_and_nothing_is_imported_until_fixed(admin, tmp_pa
     assert again.returncode == 2 and "已在本场考试的名单中" in again.stderr
 
 
+def test_every_problem_of_every_row_is_reported(admin, tmp_path):
+    """Issue 11: the check stopped at a row's first problem, so fixing one showed the next."""
+    admin("exam", "create", "--name", "A", "--date", "2026-06-10")
+    first = write_csv(tmp_path / "first.csv", roster_rows(2))
+    assert admin("exam", "roster", "1", str(first)).returncode == 0
+    rows = roster_rows(6)
+    bad = [
+        *rows[2:4],  # rows 2, 3
+        ["20260003", "", "电商1班", ""],  # 4: two cells missing and a repeated number
+        ["", "无号", "", "长沙商贸职院"],  # 5: no number (nothing to repeat) and no class
+        ["20260001", "", "电商1班", "长沙商贸职院"],  # 6: already on the roster, no name
+        ["20260003", "再重复", "电商1班", "长沙商贸职院"],  # 7: a third 20260003
+        rows[5],  # 8
+    ]
+    path = write_csv(tmp_path / "roster.csv", bad)
+    result = admin("exam", "roster", "1", str(path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"{path}:4: 缺少 姓名、学校",
+        f"{path}:4: 准考证号 20260003 与第 2 行重复",
+        f"{path}:5: 缺少 准考证号、班级",
+        f"{path}:6: 缺少 姓名",
+        f"{path}:6: 准考证号 20260001 已在本场考试的名单中",
+        f"{path}:7: 准考证号 20260003 与第 2 行重复",
+        f"{path}: 有 4 行有问题（共 6 处），没有导入任何考生。改好后重新导入。",
+    ]
+    assert "2 人" in admin("exam", "list").stdout
+
+
 def test_xlsx_and_gbk_csv_rosters(admin, tmp_path):
     admin("exam", "create", "--name", "A", "--date", "2026-06-10")
     admin("exam", "create", "--name", "B", "--date", "2026-06-11")

@@ -282,6 +282,15 @@ def test_an_override_needs_the_reason_the_service_asks_for(client, web_app, play
     assert again.status_code == 200 and "已保存 1 行" in again.text
 
 
+def test_a_reason_for_a_chat_row_marked_by_hand_explains_the_mark(client, as_user, send):
+    number = "20260007"  # 售前, and without `played` the candidate never chatted
+    as_user(A)
+    saved = send(f"{SHEETS}/{number}/grade", {"mark:cs_presale.p3": "0", "reason": "考生缺考"})
+    assert saved.status_code == 200 and "已保存 1 行" in saved.text
+    assert "说明（第 1 评）：考生缺考" in text(saved)  # no automatic value: not an override
+    assert "改分原因" not in text(saved)
+
+
 def test_double_marking_is_blind_and_far_apart_rows_go_to_the_chief(client, web_app, as_user, send):
     number = "20260003"
     rows = form_rows(web_app, number)

@@ -3,7 +3,8 @@
 Covers ``evaluate`` for single and double marking (the value of each round, the final value,
 the flag on rows whose two marks differ by more than the threshold, the third marking), the
 sheet's total, band and sign-offs needed, ``half_up``, ``check_points``,
-``override_needs_reason`` and ``visible_rounds`` (blind marking).
+``override_needs_reason``, the rounds a mark overrides, ``flagged_row_refusal`` (a flagged row is
+the arbiter's) and ``visible_rounds`` (blind marking).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.core.marking import (
     Mark,
     check_points,
     evaluate,
+    flagged_row_refusal,
     half_up,
     override_needs_reason,
     visible_rounds,
@@ -140,6 +142,19 @@ def test_a_row_is_overridden_only_when_a_mark_differs_from_its_automatic_value(
     given = {} if automatic is None else {"f.p1": automatic}
     result = evaluate(FORM, given, {FIRST: {"f.p1": mark}}, THRESHOLD)
     assert row(result, "f.p1").overridden is overridden
+    assert row(result, "f.p1").overrides == ({FIRST} if overridden else set())
+
+
+def test_overrides_name_the_rounds_whose_mark_replaces_the_automatic_value():
+    # A reason on any other mark is the mark's own explanation, not a reason for an override.
+    rounds = {
+        FIRST: {"f.p1": Mark(8, "材料更完整"), "f.p2": Mark(12, "考生缺考")},
+        SECOND: {"f.p1": Mark(6)},
+    }
+    result = evaluate(FORM, auto(p1=6), rounds, THRESHOLD)
+    assert row(result, "f.p1").overrides == {FIRST}
+    assert row(result, "f.p2").overrides == set()  # no automatic value to replace
+    assert row(result, "f.conduct").overrides == set()
 
 
 # ------------------------------------------------------------------------ double marking
@@ -279,6 +294,62 @@ def test_a_row_missing_in_the_second_round_has_no_final_value():
     assert row(result, "f.p2").flagged is False  # nothing to compare yet
     assert row(result, "f.p2").final is None
     assert result.total is None
+
+
+# ------------------------------------------------------------------------ a flagged row is the arbiter's
+
+
+def refusal(round_, row_id, points, given_auto, rounds):
+    return flagged_row_refusal(round_, row_id, points, given_auto, rounds, THRESHOLD)
+
+
+FAR_APART = {FIRST: marks(p1=2, p2=10), SECOND: marks(p1=8, p2=11)}  # p1 flagged, p2 not
+
+
+@pytest.mark.parametrize(
+    ("round_", "points"),
+    [(FIRST, 8), (FIRST, 6), (FIRST, 0), (SECOND, 2), (SECOND, 4), (SECOND, 10)],
+)
+def test_neither_marker_may_change_a_flagged_row_even_to_close_the_gap(round_, points):
+    message = refusal(round_, "f.p1", points, {}, FAR_APART)
+    assert message is not None
+    assert "超过 2 分" in message and "主评分员或管理员" in message and "第三评" in message
+
+
+@pytest.mark.parametrize("round_", [FIRST, SECOND])
+def test_giving_a_flagged_row_its_own_value_again_changes_nothing_and_is_not_refused(round_):
+    assert refusal(round_, "f.p1", FAR_APART[round_]["f.p1"].points, {}, FAR_APART) is None
+
+
+def test_a_flagged_row_stays_the_arbiters_after_the_third_marking():
+    rounds = {**FAR_APART, THIRD: marks(p1=7)}
+    assert refusal(FIRST, "f.p1", 7, {}, rounds) is not None
+    assert refusal(SECOND, "f.p1", 7, {}, rounds) is not None
+    assert refusal(THIRD, "f.p1", 6.5, {}, rounds) is None  # the arbiter may correct their mark
+    assert row(evaluate(FORM, {}, rounds, THRESHOLD), "f.p1").final == 7
+
+
+@pytest.mark.parametrize("round_", [FIRST, SECOND])
+def test_rows_that_are_not_flagged_stay_their_markers_own(round_):
+    assert refusal(round_, "f.p2", 13, {}, FAR_APART) is None  # even if it opens a gap
+    assert refusal(round_, "f.conduct", 5, {}, FAR_APART) is None  # not yet marked
+
+
+def test_without_a_second_marking_nothing_is_flagged_and_nothing_refused():
+    assert refusal(FIRST, "f.p1", 10, {}, {FIRST: marks(p1=0)}) is None
+
+
+def test_an_automatic_value_that_is_one_side_of_a_flag_is_held_too():
+    # The first marker left p1 at its automatic value 2; the second gave 9: flagged.
+    rounds = {FIRST: {}, SECOND: marks(p1=9)}
+    assert refusal(FIRST, "f.p1", 8, auto(p1=2), rounds) is not None
+    assert refusal(FIRST, "f.p1", 2, auto(p1=2), rounds) is None  # the value it has
+
+
+def test_the_refusal_uses_the_threshold_given():
+    assert flagged_row_refusal(FIRST, "f.p1", 5, {}, FAR_APART, 10) is None  # 6 apart: agreed
+    message = flagged_row_refusal(FIRST, "f.p1", 5, {}, FAR_APART, 1.5)
+    assert message is not None and "超过 1.5 分" in message
 
 
 def test_a_double_marked_sheet_needs_two_signoffs():

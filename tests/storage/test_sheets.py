@@ -3,7 +3,7 @@
 Every test runs on SQLite and on PostgreSQL (the ``backend`` fixture). Covers users (add, read,
 refusals), storing a draw (sheets in roster order, access codes, the pinned scenario, no second
 draw, no roster after it), marks and their audit entries (overrides, nothing for unchanged
-marks), sign-offs, locking and unlocking, sign-offs withdrawn by a change, and the audit log
+marks, flagged rows refused to their markers as stored at the write), sign-offs, locking and unlocking, sign-offs withdrawn by a change, and the audit log
 being append-only in the database itself: raw UPDATE, DELETE and (PostgreSQL) TRUNCATE fail.
 
 The PostgreSQL database lives for the whole session and user names are global, so every test
@@ -21,7 +21,7 @@ from sqlalchemy import DateTime, Engine, bindparam, text
 from sqlalchemy.exc import DBAPIError
 
 from bot.core.errors import KefuError, NotFound
-from bot.core.marking import FIRST, SECOND, AutoRow, Mark
+from bot.core.marking import FIRST, SECOND, THIRD, AutoRow, Mark
 from bot.core.scenario import Scenario
 from bot.scripts.library import Library
 from bot.services.paths import dialogues_dir
@@ -357,6 +357,33 @@ def test_each_round_keeps_its_own_marker_and_marks(drawn: Drawn):
     assert sheet.marks == {FIRST: {"cs_presale.p1": Mark(7)}, SECOND: {"cs_presale.p1": Mark(9)}}
     assert sheet.round_of(drawn.second) == SECOND
     assert sheet.round_of(drawn.chief) is None
+
+
+def test_a_flagged_row_refuses_its_first_and_second_markers_and_logs_nothing(drawn: Drawn):
+    # The first marker read the sheet before the second marking flagged p1 (8 vs 2 > 2): the
+    # refusal is decided on what is stored when the change is written, not on a stale copy.
+    seen_by_first = drawn.sheet()
+    set_marks(drawn.engine, seen_by_first, FIRST, drawn.grader, {"cs_presale.p1": Mark(2)})
+    given = {"cs_presale.p1": Mark(8), "cs_presale.p2": Mark(9)}
+    set_marks(drawn.engine, drawn.sheet(), SECOND, drawn.second, given)
+    before, logged = drawn.sheet(), len(drawn.audit())
+    for round_, grader, sheet in [
+        (FIRST, drawn.grader, seen_by_first),
+        (FIRST, drawn.grader, drawn.sheet()),
+        (SECOND, drawn.second, drawn.sheet()),
+    ]:
+        with pytest.raises(KefuError) as caught:
+            set_marks(drawn.engine, sheet, round_, grader, {"cs_presale.p1": Mark(5)})
+        assert "cs_presale.p1" in str(caught.value) and "第三评" in str(caught.value)
+    assert drawn.sheet() == before
+    assert len(drawn.audit()) == logged
+    # The rows that are not flagged stay their markers' own, and the arbiter marks p1.
+    p2 = {"cs_presale.p2": Mark(10)}
+    assert set_marks(drawn.engine, drawn.sheet(), SECOND, drawn.second, p2) == 1
+    p1 = {"cs_presale.p1": Mark(6)}
+    assert set_marks(drawn.engine, drawn.sheet(), THIRD, drawn.chief, p1) == 1
+    with pytest.raises(KefuError, match="第三评"):  # settled by the arbiter, still not theirs
+        set_marks(drawn.engine, drawn.sheet(), FIRST, drawn.grader, p1)
 
 
 # ------------------------------------------------------------------------ sign-off and locks
