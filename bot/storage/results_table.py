@@ -39,7 +39,7 @@ from bot.storage.audit import User
 from bot.storage.exam_models import CandidateRow
 from bot.storage.exams import get_exam
 from bot.storage.grading_models import MarkerRow, SheetRow
-from bot.storage.sheets import Sheet, load_sheets
+from bot.storage.sheets import Sheet, exam_sheets, load_sheets
 
 # Sort keys a page may ask for; the first four are the database's, the last two the rules'.
 SORTS = ("exam_number", "name", "class", "roster", "total", "state")
@@ -113,7 +113,7 @@ def results_page(
     if offset < 0 or limit < 0:
         raise KefuError("offset 和 limit 不能是负数")
     get_exam(engine, exam_id)  # NotFound, with the hint
-    where: list[ColumnElement[bool]] = [SheetRow.exam_id == exam_id]
+    where = exam_sheets(exam_id)
     if module is not None:
         where.append(SheetRow.module == module)
     if class_name is not None:

@@ -156,11 +156,21 @@ def pinned_scenario(engine: Engine, digest: str) -> Scenario | None:
 def sheets(engine: Engine, exam_id: int, with_chat_only: bool = False) -> list[Sheet]:
     """Every sheet of an exam in roster order; or only the open ones whose chat has begun."""
     get_exam(engine, exam_id)
-    where = [SheetRow.exam_id == exam_id]
+    where = exam_sheets(exam_id)
     if with_chat_only:
         where += [ExamCodeRow.conversation_id.is_not(None), SheetRow.final.is_(False)]
     with Session(engine) as session:
         return load_sheets(session, *where)
+
+
+def exam_sheets(exam_id: int) -> list[ColumnElement[bool]]:
+    """The condition for an exam's sheets in ``load_sheets`` (for bot.storage).
+
+    The exam is named twice: by the sheet and by its candidate, whose (exam_id, exam_number)
+    index then finds the exam's sheets without reading every exam's (there is no index on
+    sheets.exam_id), in exam-number order.
+    """
+    return [SheetRow.exam_id == exam_id, CandidateRow.exam_id == exam_id]
 
 
 def sheets_by_id(engine: Engine, ids: Sequence[int]) -> list[Sheet]:
