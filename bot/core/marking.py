@@ -207,6 +207,22 @@ def override_needs_reason(auto: AutoRow | None, points: float, reason: str) -> s
     return None
 
 
+def reason_belongs_to_row(
+    auto: AutoRow | None, points: float, from_chat: bool, chat_took_place: bool
+) -> bool:
+    """Whether a mark's reason is shown beside its row on the sheet.
+
+    It explains the rows it is about: a mark that changes an automatic value (the override's
+    改分原因), and a chat row marked by hand because the chat never took place (the candidate
+    was absent: a 说明). A chat row that a finished chat does not fill (an after-sale chat
+    fills either the objection or the complaint rows) is the grader's own row: a reason given
+    for another row in the same command is not about it. The audit log keeps the reason for all.
+    """
+    if auto is not None:
+        return points != auto.points
+    return from_chat and not chat_took_place
+
+
 def flagged_row_refusal(
     round_: int,
     row_id: str,

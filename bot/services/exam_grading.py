@@ -25,6 +25,7 @@ from bot.core.marking import (
     evaluate,
     flagged_row_refusal,
     override_needs_reason,
+    reason_belongs_to_row,
     signed,
 )
 from bot.core.project_sheet import carry_chat
@@ -295,11 +296,9 @@ def grade(
         if refusal:
             problems.append(f"{row.id}（{row.title}）：{refusal}")
             continue
-        # The sheet shows a reason beside the rows it explains: those that change an automatic
-        # value (an override's reason, 改分原因) or that a chat did not mark (a mark's 说明,
-        # e.g. the candidate was absent); the audit log keeps it for all.
-        explains = row.id in auto and points != auto[row.id].points
-        explains = explains or (bool(row.from_chat) and row.id not in auto)
+        explains = reason_belongs_to_row(
+            auto.get(row.id), points, bool(row.from_chat), sheet.conversation_id is not None
+        )
         marks[row.id] = Mark(points, reason.strip() if explains else "")
     if problems:
         raise KefuError("\n".join(problems) + "\n没有保存任何分数。")

@@ -25,6 +25,7 @@ from bot.core.marking import (
     flagged_row_refusal,
     half_up,
     override_needs_reason,
+    reason_belongs_to_row,
     visible_rounds,
 )
 from bot.core.rubric import RubricForm, RubricRow
@@ -470,3 +471,23 @@ def test_a_grader_sees_only_their_own_round_and_seniors_see_every_round(
 
 def test_once_a_sheet_is_final_every_round_may_be_seen():
     assert visible_rounds("grader", SECOND, {FIRST, SECOND}, final=True) == {FIRST, SECOND}
+
+
+AUTO = AutoRow(12.5, (2, 4), "按聊天评分")
+
+
+@pytest.mark.parametrize(
+    ("auto", "points", "from_chat", "chat_took_place", "shown"),
+    [
+        (AUTO, 10.5, True, True, True),  # an override: its 改分原因
+        (AUTO, 12.5, True, True, False),  # the automatic value kept: nothing to explain
+        (None, 0, True, False, True),  # a chat row marked by hand, the candidate absent: 说明
+        (None, 18, True, True, False),  # a chat row the finished chat does not fill: the grader's
+        (None, 9, False, True, False),  # a written task's row
+        (None, 9, False, False, False),
+    ],
+)
+def test_a_reason_is_shown_beside_the_rows_it_is_about(
+    auto, points, from_chat, chat_took_place, shown
+):
+    assert reason_belongs_to_row(auto, points, from_chat, chat_took_place) is shown
