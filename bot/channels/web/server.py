@@ -149,29 +149,23 @@ def create_app(app: App) -> Starlette:
         if not same_origin(request):
             return forbidden()
         form = await request.form()
-        token = new_token()
         address = request.client.host if request.client else "?"
-        try:
-            await call(
-                service.open_exam,
-                str(form.get("code", "")),
-                str(form.get("exam_number", "")),
-                token,
-                address,
-            )
-        except SeatRefused as refused:
-            return HTMLResponse(await call(pages.index, str(refused)), 400)
-        response = to_seat()
-        response.set_cookie(COOKIE, token, max_age=COOKIE_AGE, httponly=True, samesite="strict")
-        return response
+        code, number = str(form.get("code", "")), str(form.get("exam_number", ""))
+        return await open_seat(lambda token: service.open_exam(code, number, token, address))
 
     async def open_practice(request: Request) -> Response:
         if not same_origin(request):
             return forbidden()
         form = await request.form()
+        scenario = str(form.get("scenario", ""))
+        return await open_seat(lambda token: service.open_practice(scenario, token))
+
+    async def open_seat(opening: Callable[[str], Seat]) -> Response:
+        """Open a seat under a new token (never one the browser brought: no fixation) and give
+        the browser its cookie; a refusal goes back to the first page with the reason."""
         token = new_token()
         try:
-            await call(service.open_practice, str(form.get("scenario", "")), token)
+            await call(opening, token)
         except SeatRefused as refused:
             return HTMLResponse(await call(pages.index, str(refused)), 400)
         response = to_seat()

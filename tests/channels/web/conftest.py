@@ -56,23 +56,8 @@ def web_server(tmp_path_factory, web_settings) -> Iterator[webroom.WebServer]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not webroom.CHROMIUM.exists():
-        pytest.skip(
-            f"Chromium is not installed at {webroom.CHROMIUM} (tests/run.sh installs it as root)"
-        )
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install -e '.[test]')")
-    expect.set_options(timeout=webroom.TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(webroom.CHROMIUM), args=webroom.CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with webroom.launched_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture
