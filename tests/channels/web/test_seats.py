@@ -6,6 +6,7 @@ state must follow the conversation from one to the other, and a clock must fire 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,6 +29,20 @@ GOOD = [
 ]
 
 
+@pytest.fixture
+def services(db: str) -> Iterator[Callable[..., SeatService]]:
+    """Make seat services on the test's database (each one a server process); close them all."""
+    made: list[App] = []
+
+    def make(**settings) -> SeatService:
+        made.append(make_app(db, **settings))
+        return SeatService(made[-1])
+
+    yield make
+    for app in made:
+        app.db.dispose()
+
+
 def make_app(db: str, **settings) -> App:
     return App(Settings.resolve({"db": db, **settings}))
 
@@ -38,8 +53,8 @@ def db(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def service(db: str) -> SeatService:
-    return SeatService(make_app(db, max_message_chars=50))
+def service(services) -> SeatService:
+    return services(max_message_chars=50)
 
 
 def exam_seat(service: SeatService, code: str | None = None, address: str = "10.0.0.5"):
@@ -79,19 +94,19 @@ def test_a_message_sent_twice_is_stored_once(service):
     assert agent_texts(service, seat.conversation_id) == [GOOD[0]]
 
 
-def test_a_turn_cut_by_a_crash_is_finished_by_the_resend(db):
-    dying = SeatService(make_app(db))
+def test_a_turn_cut_by_a_crash_is_finished_by_the_resend(services):
+    dying = services()
     seat = dying.start(exam_seat(dying))
     # The message was committed, then the process died before the customer reacted.
     add_message(dying.db, seat.conversation_id, role="agent", text=GOOD[0], client_id="cut")
-    restarted = SeatService(make_app(db))
+    restarted = services()
     view = restarted.say(seat, GOOD[0], "cut")
     assert [m["role"] for m in view.messages] == ["agent", "customer"]
     assert agent_texts(restarted, seat.conversation_id) == [GOOD[0]]
 
 
-def test_two_processes_share_one_conversation(db):
-    one, two = SeatService(make_app(db)), SeatService(make_app(db))
+def test_two_processes_share_one_conversation(services):
+    one, two = services(), services()
     seat = one.start(exam_seat(one))
     for i, line in enumerate(GOOD):
         view = (one if i % 2 == 0 else two).say(seat, line, f"m{i}")
@@ -158,8 +173,8 @@ def test_practice_shows_the_moves(service):
         service.open_practice("no-such-scenario", new_token())
 
 
-def test_the_nudge_fires_once_whichever_process_looks(db):
-    one, two = SeatService(make_app(db)), SeatService(make_app(db))
+def test_the_nudge_fires_once_whichever_process_looks(services):
+    one, two = services(), services()
     seat = one.start(exam_seat(one))
     past = store.utc_now() - timedelta(seconds=1)
     store.set_nudge(one.db, seat.conversation_id, past)
@@ -169,8 +184,8 @@ def test_the_nudge_fires_once_whichever_process_looks(db):
     assert store.get_clocks(one.db, seat.conversation_id).nudge_at is None
 
 
-def test_time_up_ends_the_exam_chat_once(db):
-    one, two = SeatService(make_app(db)), SeatService(make_app(db))
+def test_time_up_ends_the_exam_chat_once(services):
+    one, two = services(), services()
     seat = one.start(exam_seat(one))
     clocks = store.get_clocks(one.db, seat.conversation_id)
     assert clocks.ends_at is not None  # KEFU_EXAM_MINUTES' default applies from 开始接待
