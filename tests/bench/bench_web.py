@@ -508,8 +508,12 @@ def report(n: int, r: dict[str, Any], seconds: float) -> None:
         f"tracebacks in its log {r['server_tracebacks']}",
         f"client (this process): CPU {r['cpu_client']:.1f} s = "
         f"{100 * r['cpu_client'] / r['elapsed']:.0f}% of a core; {os.cpu_count()} cores, shared; "
-        f"1-minute load average {r['load'][0]:.1f} before, {r['load'][1]:.1f} after "
-        "(well above 1: other processes competed for the cores)",
+        f"1-minute load average {r['load'][0]:.1f} before, {r['load'][1]:.1f} after"
+        + (
+            " (above the core count: other processes competed for the cores)"
+            if max(r["load"]) > (os.cpu_count() or 1)
+            else ""
+        ),
         *(f"  e.g. {line}" for line in s.samples),
     ]
     for line in lines:
