@@ -44,7 +44,7 @@ from bot.storage import sheets as store
 from bot.storage.audit import ACTIONS, User, entries
 from bot.storage.exams import get_exam, roster
 
-PAGE_SIZE = 50
+PAGE_SIZE = table_store.PAGE_SIZE  # one page size for the query and the page
 # A reply slower than this many seconds is shown as slow (as in the score report).
 SLOW_REPLY = 180
 
