@@ -71,6 +71,13 @@ class Resolution:
     resolved: bool
     reason: str
     evidence: tuple[int, ...] = ()
+    # Rubric v2: accepted, but grudgingly, still complaining (行吧，麻烦快点): half the credit.
+    partial: bool = False
+
+    @property
+    def share(self) -> float:
+        """The credit a row gives for how the chat ended: 1, 0.5 when partial, or 0."""
+        return 0.0 if not self.resolved else 0.5 if self.partial else 1.0
 
 
 @dataclass
@@ -213,5 +220,15 @@ class TranscriptAnalyzer:
             for signal, good in DECISIVE_SIGNALS:
                 if signal in found:
                     words = "、".join(h.words for h in found[signal])
-                    return Resolution(good, f"第{i + 1}条消息顾客说“{words}”", (i,))
+                    reason = f"第{i + 1}条消息顾客说“{words}”"
+                    grudge = [j for j in analysis.customer_has("grudging") if j >= i]
+                    if good and grudge:
+                        said = "、".join(
+                            h.words
+                            for j in grudge
+                            for h in analysis.customer_signals[j]["grudging"]
+                        )
+                        reason += f"，但仍有不满（“{said}”），只算部分解决"
+                        return Resolution(True, reason, (i, *grudge), partial=True)
+                    return Resolution(good, reason, (i,))
         return Resolution(False, "顾客没有表示下单、接受方案或满意")

@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.core.moves import moves_for
+
 FORM_MAX = 100
 CONDUCT_MAX = 5
 
@@ -48,6 +50,29 @@ class RubricRow(_Strict):
     from_chat: list[str] = []
 
 
+class Required(_Strict):
+    """Rubric v2: the steps a chat must show, and how far a chat that skips them can reach.
+
+    A step is a move or a list of alternative moves. ``if_bargained`` steps are required only
+    when the customer bargained. Missing any step caps the total at ``cap_some`` (below 优秀);
+    missing ``many`` or more caps it at ``cap_many`` (below the pass mark).
+    """
+
+    steps: list[str | list[str]] = Field(min_length=1)
+    if_bargained: list[str] = []
+    cap_some: float = 84
+    many: int = Field(default=3, ge=1)
+    cap_many: float = 59
+
+
+class Fatal(_Strict):
+    """Rubric v2: 致命项, the violations (by their ``phrase`` in ``violations.yaml``) that cap
+    the total below the pass mark whatever else the chat did well."""
+
+    violations: list[str] = Field(min_length=1)
+    cap: float = 50
+
+
 class RubricForm(_Strict):
     """A rubric form: for a chat kind, or for a whole project of the exam."""
 
@@ -59,6 +84,9 @@ class RubricForm(_Strict):
     kinds: list[Literal["presale", "objection", "complaint"]] = []
     max: float = FORM_MAX
     items: list[RubricRow] = Field(min_length=1)
+    # Rubric v2, chat forms only: required steps with their caps, and the fatal items.
+    required: Required | None = None
+    fatal: Fatal | None = None
 
 
 Path = tuple[str | int, ...]
@@ -106,6 +134,44 @@ def form_problems(
                     )
                 )
         problems.extend(_from_chat_problems(form, i, row, chat_rows))
+    problems.extend(_v2_problems(form))
+    return problems
+
+
+def _v2_problems(form: RubricForm) -> list[tuple[Path, str]]:
+    """Required steps name moves of the form's kinds; caps lie within the form's maximum."""
+    problems: list[tuple[Path, str]] = []
+    if (form.required or form.fatal) and not form.kinds:
+        problems.append(
+            (("required" if form.required else "fatal",), "只有聊天评分表能写必备步骤和致命项")
+        )
+        return problems
+    if form.required is not None:
+        allowed = {m for kind in form.kinds for m in moves_for(kind)}
+        steps = [s if isinstance(s, list) else [s] for s in form.required.steps]
+        for i, step in enumerate(steps):
+            for move in step:
+                if move not in allowed:
+                    problems.append(
+                        (
+                            ("required", "steps", i),
+                            f"未知的动作“{move}”（可用：{', '.join(sorted(allowed))}）",
+                        )
+                    )
+        flat = {m for step in steps for m in step}
+        for i, move in enumerate(form.required.if_bargained):
+            if move not in flat:
+                problems.append(
+                    (
+                        ("required", "if_bargained", i),
+                        f"“{move}”不在 steps 里，不能写在 if_bargained",
+                    )
+                )
+        for key in ("cap_some", "cap_many"):
+            if not 0 <= getattr(form.required, key) <= form.max:
+                problems.append((("required", key), f"封顶分应在 0 到 {form.max:g} 之间"))
+    if form.fatal is not None and not 0 <= form.fatal.cap <= form.max:
+        problems.append((("fatal", "cap"), f"封顶分应在 0 到 {form.max:g} 之间"))
     return problems
 
 

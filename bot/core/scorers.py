@@ -66,29 +66,39 @@ def _violation_notes(a: TranscriptAnalysis, res: RowResult, cost: float, red_cos
     return total
 
 
-def _language(a: TranscriptAnalysis, full_share: float) -> tuple[float, str]:
-    """Courtesy of the wording (语言合适, 礼节性): polite address, and nothing dismissive."""
+def _courteous(m, warm: list[str]) -> bool:
+    """A message in a courteous register: polite words, or the warm colloquial register of real
+    shop chat (宝、哦、呢、~) that graders accept as friendly, not rude."""
+    return m.polite or any(w in m.text for w in warm)
+
+
+def _language(a: TranscriptAnalysis, full_share: float, warm: list[str]) -> tuple[float, str]:
+    """Courtesy of the wording (语言合适, 礼节性), judged on the register of the whole chat:
+    polite or warm messages, and nothing dismissive."""
     if not a.messages:
         return 0.0, "客服没有发言"
     if any(m.violations or m.red_lines for m in a.messages):
         return 0.0, "用语不当"
-    share = sum(1 for m in a.messages if m.polite) / len(a.messages)
-    return _clip(share / full_share), f"用语礼貌（礼貌用语占 {share:.0%}）"
+    share = sum(1 for m in a.messages if _courteous(m, warm)) / len(a.messages)
+    return _clip(share / full_share), f"用语礼貌（礼貌或亲切的消息占 {share:.0%}）"
 
 
 def _timeliness(
-    a: TranscriptAnalysis, good: float, slow: float
+    a: TranscriptAnalysis, good: float, slow: float, slow_cost: float = 0.25
 ) -> tuple[float | None, str, list[int]]:
+    """First response against ``good`` seconds, less ``slow_cost`` for each reply after ``slow``."""
     times = a.reply_times
     if not times:
         return None, "没有时间信息，未评及时性", []
     first_index, first = times[0]
     share = 1.0 if first <= good else 0.7 if first <= 2 * good else 0.4
     slow_ones = [(i, s) for i, s in times if s > slow]
-    share = _clip(share - 0.25 * len(slow_ones))
+    share = _clip(share - slow_cost * len(slow_ones))
     note = f"首次响应 {first:g} 秒"
     if slow_ones:
-        note += "；回复慢（超过3分钟）：" + "、".join(f"{_n(i)}（{s:g}秒）" for i, s in slow_ones)
+        note += f"；回复慢（超过{slow:g}秒）：" + "、".join(
+            f"{_n(i)}（{s:g}秒）" for i, s in slow_ones
+        )
     return share, note, [first_index] + [i for i, _ in slow_ones]
 
 
@@ -136,7 +146,7 @@ def presale_steps(a: TranscriptAnalysis, p: dict[str, Any]) -> RowResult:
         issues.append("跟进应在对话后段")
     if issues:
         res.notes.append("顺序：" + "；".join(issues))
-    language, note = _language(a, p["polite_share_full"])
+    language, note = _language(a, p["polite_share_full"], p["warm_words"])
     res.notes.append(note)
     penalty = p["order_penalty"] * len(issues)
     penalty += _violation_notes(a, res, p["violation_penalty"], p["violation_penalty"])
@@ -176,7 +186,9 @@ def needs_benefits(a: TranscriptAnalysis, p: dict[str, Any]) -> RowResult:
             else "推荐较简单，利益点不足"
         )
         res.evidence.extend(rec[:2])
-    timely, note, idx = _timeliness(a, p["first_reply_seconds"], p["slow_reply_seconds"])
+    timely, note, idx = _timeliness(
+        a, p["first_reply_seconds"], p["slow_reply_seconds"], p["slow_reply_cost"]
+    )
     if timely is None:
         w.pop("timeliness")
     else:
@@ -234,17 +246,28 @@ def handling_steps(a: TranscriptAnalysis, p: dict[str, Any]) -> RowResult:
         res.notes.append(
             "顺序：" + "；".join(f"{_titles(b[:1])}早于{_titles(x[:1])}" for x, b in inversions)
         )
-    language, note = _language(a, p["polite_share_full"])
+    language, note = _language(a, p["polite_share_full"], p["warm_words"])
     res.notes.append(note)
     penalty = p["order_penalty"] * len(inversions)
     penalty += _violation_notes(a, res, p["violation_penalty"], p["violation_penalty"])
     w = p["language_weight"]
     core = _clip((1 - w) * coverage + w * language - min(penalty, p["max_penalty"]))
     parts = [(core, 1 - p["resolution_weight"] - p["timeliness_weight"])]
-    parts.append((1.0 if a.resolution.resolved else 0.0, p["resolution_weight"]))
-    res.notes.append(("已解决：" if a.resolution.resolved else "未解决：") + a.resolution.reason)
+    parts.append((a.resolution.share, p["resolution_weight"]))
+    res.notes.append(
+        (
+            "部分解决："
+            if a.resolution.partial
+            else "已解决："
+            if a.resolution.resolved
+            else "未解决："
+        )
+        + a.resolution.reason
+    )
     res.evidence.extend(a.resolution.evidence)
-    timely, note, idx = _timeliness(a, p["first_reply_seconds"], p["slow_reply_seconds"])
+    timely, note, idx = _timeliness(
+        a, p["first_reply_seconds"], p["slow_reply_seconds"], p["slow_reply_cost"]
+    )
     if timely is not None:
         parts.append((timely, p["timeliness_weight"]))
         res.notes.append(note)
@@ -255,23 +278,33 @@ def handling_steps(a: TranscriptAnalysis, p: dict[str, Any]) -> RowResult:
 
 def soothing_wording(a: TranscriptAnalysis, p: dict[str, Any]) -> RowResult:
     res = RowResult(share=0)
-    polite = [m.index for m in a.messages if m.polite]
+    polite = [m.index for m in a.messages if _courteous(m, p["warm_words"])]
     share_polite = len(polite) / len(a.messages) if a.messages else 0.0
     soothe = a.indexes("apologize") + a.indexes("empathize")
+    # An apology alone does not soothe as much as words that show the customer is understood.
+    empathy = a.indexes("empathize")
     parts = {
         "polite": _clip(share_polite / p["polite_share_full"]),
-        "soothe": 1.0 if soothe else 0.0,
-        "resolved": 1.0 if a.resolution.resolved else 0.0,
+        "soothe": 1.0 if empathy else p["apology_only_share"] if soothe else 0.0,
+        "resolved": a.resolution.share,
     }
-    res.notes.append(f"礼貌用语占 {share_polite:.0%}")
+    res.notes.append(f"礼貌或亲切的消息占 {share_polite:.0%}")
     if soothe:
-        res.notes.append(f"{_n(min(soothe))}消息安抚顾客情绪")
+        res.notes.append(
+            f"{_n(min(soothe))}消息安抚顾客情绪" + ("" if empathy else "（只有致歉，没有共情）")
+        )
         res.evidence.append(min(soothe))
     else:
         res.notes.append("没有致歉或共情")
         res.missing.append("empathize")
     res.notes.append(
-        ("化解了顾客不满：" if a.resolution.resolved else "没有化解顾客不满：")
+        (
+            "部分化解了顾客不满："
+            if a.resolution.partial
+            else "化解了顾客不满："
+            if a.resolution.resolved
+            else "没有化解顾客不满："
+        )
         + a.resolution.reason
     )
     res.evidence.extend(a.resolution.evidence)
@@ -300,9 +333,9 @@ def conduct(a: TranscriptAnalysis, p: dict[str, Any]) -> RowResult:
     if not a.messages:
         res.notes.append("客服没有发言")
         return res
-    polite = sum(1 for m in a.messages if m.polite)
+    polite = sum(1 for m in a.messages if _courteous(m, p["warm_words"]))
     share = polite / len(a.messages)
-    res.notes.append(f"礼貌用语占 {share:.0%}（{polite}/{len(a.messages)} 条）")
+    res.notes.append(f"礼貌或亲切的消息占 {share:.0%}（{polite}/{len(a.messages)} 条）")
     penalty = _violation_notes(a, res, p["violation_cost"], p["red_line_cost"])
     repeats = [m.index for m in a.messages if m.repeat_of is not None]
     if repeats:
@@ -312,6 +345,11 @@ def conduct(a: TranscriptAnalysis, p: dict[str, Any]) -> RowResult:
     res.share = _clip(min(1.0, share / p["polite_share_full"]) - penalty)
     return res
 
+
+# Rubric v2 defaults: the exam counts a reply after a minute as slow (not the 3-minute platform
+# KPI), and the warm colloquial register of shop chat counts as courteous.
+SLOW_REPLY = {"slow_reply_seconds": 60, "slow_reply_cost": 0.15}
+WARM = {"warm_words": ["宝", "亲", "哦", "呢", "哈", "呀", "啦", "嘞", "哒", "~", "～", "😊"]}
 
 SCORERS: dict[str, Scorer] = {
     "presale_steps": Scorer(
@@ -331,6 +369,7 @@ SCORERS: dict[str, Scorer] = {
             "max_penalty": 0.6,
             "language_weight": 0.3,
             "polite_share_full": 0.6,
+            **WARM,
         },
         "售前七步骤的覆盖、顺序与用语",
     ),
@@ -340,7 +379,7 @@ SCORERS: dict[str, Scorer] = {
             "weights": {"needs": 0.35, "recommend": 0.3, "timeliness": 0.2, "relevance": 0.15},
             "benefit_cues": 3,
             "first_reply_seconds": 30,
-            "slow_reply_seconds": 180,
+            **SLOW_REPLY,
         },
         "理解需求、针对性推荐、及时准确",
     ),
@@ -358,7 +397,8 @@ SCORERS: dict[str, Scorer] = {
             "resolution_weight": 0.25,
             "timeliness_weight": 0.1,
             "first_reply_seconds": 30,
-            "slow_reply_seconds": 180,
+            **SLOW_REPLY,
+            **WARM,
         },
         "处理步骤的覆盖、顺序、结果与及时性",
     ),
@@ -368,6 +408,8 @@ SCORERS: dict[str, Scorer] = {
             "weights": {"polite": 0.3, "soothe": 0.3, "resolved": 0.4},
             "polite_share_full": 0.6,
             "violation_penalty": 0.15,
+            "apology_only_share": 0.6,
+            **WARM,
         },
         "话语恰当，化解不满并维系客户",
     ),
@@ -379,6 +421,7 @@ SCORERS: dict[str, Scorer] = {
             "violation_cost": 0.35,
             "red_line_cost": 0.6,
             "repeat_cost": 0.2,
+            **WARM,
         },
         "沟通用语礼貌、注意措词（职业素养）",
     ),

@@ -2,19 +2,26 @@
 
 The sheet is what ``kefu score --json`` prints (contract section 3) and what the report shows.
 Rows that do not apply to a conversation (no legal question arose) are scored at the share the
-candidate earned on the other skill rows, and say so, so that no row gives points for nothing.
+candidate earned on the other skill rows, and say so, so that no row gives points for nothing;
+in an unfinished chat such rows score nothing, since the chat never reached them.
+
+Rubric v2 adds, from the form's data: substance checks that take a share off the rows they
+name; required steps, whose absence caps the total (below 优秀, or below the pass mark when
+many are missing); and fatal items (致命项), platform red lines that cap the total below the
+pass mark. Each cap is listed in the sheet with its reason and evidence.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.analysis import MessageFinding, TranscriptAnalysis
-from bot.core.moves import moves_for
+from bot.core.moves import MOVE_TITLES, moves_for
 from bot.core.rubric import RubricForm
 from bot.core.scorers import SCORERS
+from bot.core.substance import SubstanceCheck, breaches
 
 EXCELLENT, PASS = 85.0, 60.0
 
@@ -51,6 +58,24 @@ class RowScore:
         return data
 
 
+@dataclass(frozen=True)
+class Cap:
+    """A ceiling on the total (rubric v2): why, how high, and the messages behind it."""
+
+    kind: str  # "required" (steps missing) or "fatal" (a red line)
+    max: float
+    reason: str
+    evidence: tuple[int, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "max": self.max,
+            "reason": self.reason,
+            "evidence": list(self.evidence),
+        }
+
+
 @dataclass
 class ScoreSheet:
     """A scored transcript."""
@@ -58,6 +83,7 @@ class ScoreSheet:
     form: RubricForm
     analysis: TranscriptAnalysis
     items: list[RowScore]
+    caps: list[Cap] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -77,8 +103,17 @@ class ScoreSheet:
         return self.analysis.resolution.resolved
 
     @property
-    def total(self) -> float:
+    def rows_total(self) -> float:
+        """The rows' points added up, before any cap."""
         return round(sum(r.points for r in self.items), 1)
+
+    @property
+    def total(self) -> float:
+        return min([self.rows_total, *(c.max for c in self.caps)])
+
+    @property
+    def unfinished(self) -> bool:
+        return self.analysis.transcript.outcome == "unfinished"
 
     @property
     def max(self) -> float:
@@ -104,16 +139,73 @@ class ScoreSheet:
         if self.analysis.transcript.id:
             data["id"] = self.analysis.transcript.id
         data["form"] = self.form.id
+        # Rubric v2 keys (added, never changing the contract's own).
+        data["caps"] = [c.to_json() for c in self.caps]
+        data["rows_total"] = self.rows_total
+        data["unfinished"] = self.unfinished
         return data
 
 
 Advice = Callable[[str], list[str]]
 
 
+def _n(i: int) -> str:
+    return f"第{i + 1}条"
+
+
+def required_cap(analysis: TranscriptAnalysis, form: RubricForm) -> Cap | None:
+    """The cap for required steps the chat does not show, or None when it shows them all."""
+    req = form.required
+    if req is None:
+        return None
+    bargained = (
+        bool(analysis.customer_has("bargain")) or analysis.first_index("negotiate") is not None
+    )
+    missing = []
+    for step in req.steps:
+        moves = step if isinstance(step, list) else [step]
+        if not bargained and all(m in req.if_bargained for m in moves):
+            continue
+        if all(analysis.first_index(m) is None for m in moves):
+            missing.append("/".join(MOVE_TITLES[m] for m in moves))
+    if not missing:
+        return None
+    if len(missing) >= req.many:
+        return Cap(
+            "required",
+            req.cap_many,
+            f"缺少{len(missing)}个必备步骤（{'、'.join(missing)}），不能及格",
+        )
+    return Cap("required", req.cap_some, f"缺少必备步骤（{'、'.join(missing)}），不能评为优秀")
+
+
+def fatal_cap(analysis: TranscriptAnalysis, form: RubricForm) -> Cap | None:
+    """The cap for a fatal item (致命项), with every message that commits one."""
+    if form.fatal is None:
+        return None
+    fatal = set(form.fatal.violations)
+    found = [
+        (m.index, h.words)
+        for m in analysis.messages
+        for h in (*m.violations, *m.red_lines)
+        if h.label in fatal
+    ]
+    if not found:
+        return None
+    words = "、".join(f"{_n(i)}“{w}”" for i, w in found)
+    return Cap(
+        "fatal", form.fatal.cap, f"致命项：{words}，总分封顶不及格", tuple(i for i, _ in found)
+    )
+
+
 def score(
-    analysis: TranscriptAnalysis, form: RubricForm, advice: Advice | None = None
+    analysis: TranscriptAnalysis,
+    form: RubricForm,
+    advice: Advice | None = None,
+    checks: Sequence[SubstanceCheck] = (),
 ) -> ScoreSheet:
-    """Fill a rubric form from an analysis; ``advice`` gives model wording for a missing move."""
+    """Fill a rubric form from an analysis; ``advice`` gives model wording for a missing move,
+    ``checks`` are the substance checks to apply (rubric v2)."""
     results = []
     for row in form.items:
         if row.scorer is None:
@@ -125,12 +217,23 @@ def score(
     earned = sum(r.share * row.max for row, r in skill)
     possible = sum(row.max for row, _ in skill)
     fallback = earned / possible if possible else 0.0
+    unfinished = analysis.transcript.outcome == "unfinished"
+    broken = breaches(checks, analysis) if form.kinds else []
     items = []
     for row, r in results:
         if r is None:
             items.append(RowScore(row.id, row.title, 0.0, row.max, [], "待评分员评分", row.point))
             continue
+        if r.share is None and unfinished:
+            # The chat stopped before this row could be shown: it earns nothing, and says so.
+            r.share = 0.0
+            r.notes.append("对话提前结束，本项未能体现，不按其他项的得分率补分")
         share = fallback if r.share is None else r.share
+        for b in broken:
+            if row.id in b.check.rows:
+                share = max(0.0, share - b.check.cost)
+                r.notes.append("实质问题：" + b.note)
+                r.evidence.extend(b.evidence)
         points = round(share * row.max * 2) / 2  # half points, as graders give them
         tips: list[str] = []
         if advice and points < row.max:
@@ -148,4 +251,5 @@ def score(
                 tips,
             )
         )
-    return ScoreSheet(form, analysis, items)
+    caps = [c for c in (required_cap(analysis, form), fatal_cap(analysis, form)) if c]
+    return ScoreSheet(form, analysis, items, caps)

@@ -18,12 +18,14 @@ from bot.core.detector import MoveDetector
 from bot.core.engine import CustomerEngine
 from bot.core.scenario import Scenario
 from bot.core.scoring import ScoreSheet, score
+from bot.core.substance import SubstanceCheck
 from bot.core.transcript import Transcript
 from bot.nlp.lexicon_loader import customer_detector, default_detector
 from bot.scripts.library import Library
 from bot.services.paths import dialogues_dir
 from bot.services.rubric_files import Rubrics
 from bot.services.settings import Settings
+from bot.services.substance_files import load_substance
 from bot.storage import open_database
 
 
@@ -55,6 +57,11 @@ class App:
     def rubrics(self) -> Rubrics:
         return Rubrics.load()
 
+    @cached_property
+    def substance(self) -> list[SubstanceCheck]:
+        """Rubric v2's substance checks (``rubric/lexicon/substance.yaml``)."""
+        return load_substance()
+
     def acting_as(self, name: str) -> App:
         """The same application acting as user ``name`` (a console login), sharing everything
         already loaded: the database, the scripts, the detector."""
@@ -75,7 +82,7 @@ class App:
             return tips or self.rubrics.advice.get(move, [])
 
         form = self.rubrics.chat_form(transcript.kind)
-        return score(self.analyzer.analyze(transcript), form, advice)
+        return score(self.analyzer.analyze(transcript), form, advice, self.substance)
 
     def scenario_version(self, scenario_id: str, digest: str | None = None) -> Scenario | None:
         """The scenario as pinned under ``digest`` (an exam draw), else the library's; None if neither."""
