@@ -20,6 +20,7 @@ from bot.cli.exam import exam
 from bot.cli.rubric import rubric
 from bot.cli.score import eval_cmd, report, score
 from bot.cli.telegram import telegram
+from bot.cli.train import train
 from bot.cli.transcripts import transcripts
 from bot.cli.user import user
 from bot.cli.web import web
@@ -54,6 +55,7 @@ cli.add_command(transcripts)
 cli.add_command(score)
 cli.add_command(report)
 cli.add_command(eval_cmd)
+cli.add_command(train)
 cli.add_command(exam)
 cli.add_command(rubric)
 cli.add_command(telegram)

@@ -159,7 +159,10 @@ class TranscriptAnalyzer:
                     signals[i] = found
                 last_customer = i
                 continue
-            a = self.detector.analyze(msg.text)
+            previous = transcript.messages[i - 1].at if i else None
+            silence = (msg.at - previous).total_seconds() if msg.at and previous else None
+            context = transcript.messages[last_customer].text if last_customer is not None else None
+            a = self.detector.analyze(msg.text, context, silence)
             answers = last_customer if last_customer not in answered else None
             reply = None
             if answers is not None:

@@ -18,6 +18,11 @@ A move's cue list may also hold three kinds of marked entries:
   nothing after it, performs no asking move (inquire, verify, clarify, confirm) and no other move
   after it (感谢支持～ closes; 感谢支持！跟您核对一下… does not).
 
+Context (the customer message being answered, and the seconds of silence before this message)
+is optional: a message sent after a silence of ``NEWS_SILENCE`` seconds or more with news (the
+``news`` topic: 发出了, 单号, 装好了吗) is a ``follow_up``; and a learned model, when one is
+given, reads the message with the customer's words beside it (see ``bot.core.learned``).
+
 Two rules need no data: an explanation is a statement, so ``explain`` is not found inside a
 clause that asks a question (方便说下原因吗 asks for the reason, it gives none) but a negator does
 not undo it (不是质量问题，是洗涤不对导致的 explains all the same); and a violation's
@@ -27,12 +32,17 @@ being the best), where a plain entry excuses any hit near it.
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.core.lexicon import Lexicon
+
+if TYPE_CHECKING:
+    from bot.core.learned import LearnedModel
 
 # (word, start, end) triples, as jieba.tokenize yields them.
 Tokenizer = Callable[[str], Iterable[tuple[str, int, int]]]
@@ -55,6 +65,9 @@ ASKING_MOVES = frozenset({"inquire", "verify", "clarify", "confirm"})  # the tal
 NEGATION_WINDOW = 2  # tokens before a cue that may negate it
 CLAUSE_ENDS = frozenset(",.!?;，。！？；~～")  # a negator never reaches past these
 PARTICLES = frozenset("的地得")
+# Seconds of silence after which a message with news (the ``news`` topic) follows the customer
+# up: the agent comes back on their own, not in the flow of the talk.
+NEWS_SILENCE = 600.0
 _PUNCT = re.compile(r"[\W_\d]+")  # skipped when counting the negation window
 
 
@@ -212,9 +225,10 @@ def _in_question(norm: str, start: int, end: int) -> bool:
 class MoveDetector:
     """Tag agent messages with moves, violations, concessions and courtesy, from a lexicon."""
 
-    def __init__(self, lexicon: Lexicon, tokenize: Tokenizer):
+    def __init__(self, lexicon: Lexicon, tokenize: Tokenizer, learned: LearnedModel | None = None):
         self.lexicon = lexicon
         self._tokenize = tokenize
+        self.learned = learned  # None: cues only
         self._moves = {m: _MoveCues.build(c) for m, c in lexicon.moves.items()}
         self._concessions = {k: _compile(c) for k, c in lexicon.concessions.items()}
         self._topics = {k: _compile(c) for k, c in lexicon.topics.items()}
@@ -238,8 +252,17 @@ class MoveDetector:
         found_any = [p.any.pattern for _, p, _, _ in self._violations if p is not None]
         self._any_violation = re.compile("|".join(found_any)) if found_any else None
 
-    def analyze(self, text: str) -> Analysis:
-        """Return what this agent message does."""
+    def cues_only(self) -> MoveDetector:
+        """The same detector without the learned model (training compares against it)."""
+        twin = copy.copy(self)
+        twin.learned = None
+        return twin
+
+    def analyze(
+        self, text: str, context: str | None = None, silence: float | None = None
+    ) -> Analysis:
+        """Return what this agent message does; ``context`` is the customer message it answers
+        and ``silence`` the seconds since the message before it, where known."""
         norm = normalize(text)
         tokens = [(w, s, e) for w, s, e in self._tokenize(norm) if w.strip()]
         starts = {s for _, s, _ in tokens}
@@ -257,6 +280,8 @@ class MoveDetector:
             return found
 
         moves = self._find_moves(norm, hits)
+        topics = {k: tuple(h) for k, p in self._topics.items() if (h := hits(p, k))}
+        moves = self._in_context(text, moves, topics, context, silence)
         concessions = {k: tuple(h) for k, p in self._concessions.items() if (h := hits(p, k))}
         violations: list[Hit] = []
         rules = self._violations
@@ -279,8 +304,33 @@ class MoveDetector:
             concessions=concessions,
             polite=self._polite_hits(text, norm, starts, ends),
             asks_question=bool(QUESTION.search(norm)),
-            topics={k: tuple(h) for k, p in self._topics.items() if (h := hits(p, k))},
+            topics=topics,
         )
+
+    def _in_context(
+        self,
+        text: str,
+        moves: dict[str, tuple[Hit, ...]],
+        topics: dict[str, tuple[Hit, ...]],
+        context: str | None,
+        silence: float | None,
+    ) -> dict[str, tuple[Hit, ...]]:
+        """Add what the context shows: news after a silence, then the learned model's moves."""
+        if (
+            silence is not None
+            and silence >= NEWS_SILENCE
+            and "news" in topics
+            and "follow_up" not in moves
+            and "follow_up" in self._moves
+        ):
+            moves = {**moves, "follow_up": topics["news"]}
+        if self.learned is not None:
+            added = self.learned.findings(text, moves, context)
+            if added:
+                moves = {
+                    m: (moves.get(m) or added[m]) for m in self._moves if m in moves or m in added
+                }
+        return moves
 
     def _find_moves(
         self, norm: str, hits: Callable[[_Cues | None, str, bool], list[Hit]]

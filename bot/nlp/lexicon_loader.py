@@ -7,6 +7,7 @@ and platform red lines; ``userdict.txt`` is jieba's user dictionary of e-commerc
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 from typing import Literal
 
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.core.detector import MoveDetector
 from bot.core.errors import LexiconError, ScriptError
+from bot.core.learned import LearnedModel
 from bot.core.lexicon import Lexicon, ViolationCue
 from bot.core.moves import ALL_MOVES
 from bot.nlp.segmenter import shared_segmenter
@@ -118,4 +120,17 @@ def default_detector(folder: Path | None = None) -> MoveDetector:
     folder = folder or rubric_dir() / "lexicon"
     lexicon = load_lexicon(folder)
     words = lexicon.all_phrases() | load_signal_lexicon(folder / "customer.yaml").all_phrases()
-    return MoveDetector(lexicon, shared_segmenter(folder / "userdict.txt", words))
+    learned = load_learned(folder / "learned.json")
+    return MoveDetector(lexicon, shared_segmenter(folder / "userdict.txt", words), learned)
+
+
+def load_learned(path: Path) -> LearnedModel | None:
+    """The learned reader trained by ``kefu train``, or None where the folder has none."""
+    if not path.exists():
+        return None
+    try:
+        return LearnedModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise LexiconError(
+            f"{path}: 学习模型文件无法读取（{exc}）。提示：运行 kefu train 重新生成。"
+        ) from None

@@ -1,10 +1,12 @@
 """Measure the analyser against transcripts labelled by a careful human (``kefu eval DIR``).
 
 Labelled files are ordinary transcripts with extra keys that other tools ignore: each agent
-message has ``labels: {moves, violations}`` and the transcript has ``labels: {resolved, band}``.
-This module reads them and computes per-move precision/recall/F1, macro-F1, violation precision
-and recall, resolution accuracy, band agreement and the rank correlation of totals with the
-human bands.
+message has ``labels: {moves, violations}`` and the transcript has ``labels: {resolved, band}``
+and, in newer files, ``score`` (the human grader's 0-100 holistic score). This module reads them
+and computes per-move precision/recall/F1, macro- and micro-F1, the confusion between moves,
+violation precision and recall, resolution accuracy, band agreement with the band confusion
+matrix, and the rank correlation of totals with the human score (the band where no score is
+given); the same figures per kind of chat.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from bot.core.scoring import ScoreSheet
 from bot.core.transcript import transcript_from_dict
 
 BAND_RANK = {"fail": 0, "pass": 1, "excellent": 2}
+BANDS = ("excellent", "pass", "fail")
+# Where a file has no human score, its band stands for one at the middle of the band's range,
+# so that files with and without scores rank together.
+BAND_SCORE = {"fail": 40.0, "pass": 72.0, "excellent": 92.0}
 
 
 @dataclass
@@ -62,14 +68,36 @@ class Report:
     band_right: int = 0
     files: int = 0
     spearman: float = 0.0
+    spearman_human: float = 0.0
+    scored_files: int = 0  # files with a human score (the rest rank by band)
     mistakes: list[str] = field(default_factory=list)
+    confusion: Counter = field(default_factory=Counter)  # (labelled move, found instead) pairs
+    bands: Counter = field(default_factory=Counter)  # (human band, kefu band)
+    kinds: dict[str, Report] = field(default_factory=dict)
 
     @property
     def macro_f1(self) -> float:
         used = [c for c in self.moves.values() if c.tp + c.fn]
         return sum(c.f1 for c in used) / len(used) if used else 0.0
 
+    @property
+    def micro(self) -> Counts:
+        return Counts(
+            sum(c.tp for c in self.moves.values()),
+            sum(c.fp for c in self.moves.values()),
+            sum(c.fn for c in self.moves.values()),
+        )
+
     def to_json(self) -> dict[str, Any]:
+        data = self._figures()
+        data["move_confusion"] = [
+            {"labelled": a, "found": b, "count": n} for (a, b), n in self.confusion.most_common()
+        ]
+        data["band_confusion"] = {h: {k: self.bands[(h, k)] for k in BANDS} for h in BANDS}
+        data["kinds"] = {k: r._figures() for k, r in self.kinds.items()}
+        return data
+
+    def _figures(self) -> dict[str, Any]:
         return {
             "files": self.files,
             "moves": {
@@ -89,6 +117,9 @@ class Report:
             "resolution_accuracy": self.resolved_right / self.files if self.files else 0.0,
             "band_agreement": self.band_right / self.files if self.files else 0.0,
             "spearman_total_vs_band": self.spearman,
+            "micro_f1": self.micro.f1,
+            "spearman_total_vs_human": self.spearman_human,
+            "human_scored_files": self.scored_files,
         }
 
 
@@ -136,10 +167,18 @@ def _overlaps(text: str, phrase: str, start: int, end: int) -> bool:
     return at >= 0 and at < end and start < at + len(phrase)
 
 
-def evaluate(items: list[Labelled]) -> Report:
-    """Compare kefu's findings with the human labels."""
+def human_score(label: dict[str, Any]) -> float | None:
+    """The human's holistic score, or the band's middle where none is given."""
+    score = label.get("score")
+    if isinstance(score, (int, float)) and not isinstance(score, bool):
+        return float(score)
+    return BAND_SCORE.get(label.get("band"))
+
+
+def evaluate(items: list[Labelled], by_kind: bool = True) -> Report:
+    """Compare kefu's findings with the human labels (and, ``by_kind``, per kind of chat)."""
     report = Report(moves={m: Counts() for m in ALL_MOVES})
-    totals, bands = [], []
+    totals, bands, humans = [], [], []
     for item in items:
         report.files += 1
         found = {m.index: m for m in item.sheet.messages}
@@ -157,6 +196,14 @@ def evaluate(items: list[Labelled]) -> Report:
                     c.fp += 1
                 else:
                     c.fn += 1
+            for missed in want - got:
+                for extra in got - want:
+                    report.confusion[(missed, extra)] += 1
+                if not got - want:
+                    report.confusion[(missed, "-")] += 1
+            for extra in got - want:
+                if not want - got:
+                    report.confusion[("-", extra)] += 1
             if want != got:
                 report.mistakes.append(
                     f"{item.path.name}#{index} 动作 多:{sorted(got - want)} 少:{sorted(want - got)}  {raw['text']}"
@@ -194,21 +241,69 @@ def evaluate(items: list[Labelled]) -> Report:
                 f"{item.path.name} 解决判断：人工 {label.get('resolved')}，kefu {item.sheet.resolved}"
                 f"（{item.sheet.analysis.resolution.reason}）"
             )
+        report.bands[(label.get("band"), item.sheet.band)] += 1
         if label.get("band") == item.sheet.band:
             report.band_right += 1
         else:
-            report.mistakes.append(
-                f"{item.path.name} 等级：人工 {label.get('band')}，kefu {item.sheet.band}（{item.sheet.total:g} 分）"
-            )
+            report.mistakes.append(band_mistake(item))
         totals.append(item.sheet.total)
         bands.append(BAND_RANK.get(label.get("band"), 0))
+        humans.append(human_score(label) or 0.0)
+        report.scored_files += "score" in label
     report.moves = {m: c for m, c in report.moves.items() if c.tp + c.fp + c.fn}
     report.spearman = spearman(totals, bands)
+    report.spearman_human = spearman(totals, humans)
+    if by_kind:
+        kinds = sorted({i.sheet.kind for i in items})
+        report.kinds = {
+            k: evaluate([i for i in items if i.sheet.kind == k], by_kind=False) for k in kinds
+        }
     return report
 
 
+def band_mistake(item: Labelled) -> str:
+    """A band error with what caused it: each row's points and comment, and any cap."""
+    label, sheet = item.data["labels"], item.sheet
+    human = f"人工 {label.get('band')}" + (f" {label['score']}" if "score" in label else "")
+    lines = [f"{item.path.name} 等级：{human}，kefu {sheet.band}（{sheet.total:g} 分）"]
+    for row in sheet.items:
+        lines.append(f"    {row.id:<28} {row.points:>5g}/{row.max:<4g} {row.comment}")
+    lines.extend(f"    封顶 {c.max:g}：{c.reason}" for c in sheet.caps)
+    return "\n".join(lines)
+
+
 def format_report(report: Report) -> str:
-    """A plain-text table of the figures."""
+    """A plain-text table of the figures, then the per-kind figures and the confusions."""
+    lines = [_figures_text(report)]
+    micro = report.micro
+    lines.append(f"micro-F1                 {micro.f1:.3f}")
+    lines.append(
+        f"Spearman (total vs human score; band where no score) {report.spearman_human:.3f}"
+        f"  ({report.scored_files} files with a score)"
+    )
+    lines.append("\n按对话类型 (per kind):")
+    lines.append(
+        f"{'kind':<10} {'files':>5} {'macroF1':>7} {'microF1':>7} {'band':>6} {'resol':>6} {'rho':>6}"
+    )
+    for kind, r in report.kinds.items():
+        data = r.to_json()
+        lines.append(
+            f"{kind:<10} {r.files:5d} {r.macro_f1:7.3f} {r.micro.f1:7.3f} "
+            f"{data['band_agreement']:6.3f} {data['resolution_accuracy']:6.3f} {r.spearman_human:6.3f}"
+        )
+    lines.append("\n等级混淆矩阵 (rows human, columns kefu):")
+    lines.append(f"{'':<10}" + "".join(f"{b:>10}" for b in BANDS))
+    for h in BANDS:
+        lines.append(f"{h:<10}" + "".join(f"{report.bands[(h, k)]:>10}" for k in BANDS))
+    if report.confusion:
+        lines.append("\n动作混淆 (labelled -> found instead; - = none):")
+        for (a, b), n in report.confusion.most_common(15):
+            lines.append(f"  {a:<10} -> {b:<10} {n}")
+    return "\n".join(lines)
+
+
+def _figures_text(report: Report) -> str:
+    """The per-move table and the headline figures."""
     lines = [f"{'动作':<10} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>7}"]
     for move, c in report.moves.items():
         lines.append(f"{move:<10} {c.precision:9.3f} {c.recall:7.3f} {c.f1:6.3f} {c.tp + c.fn:7d}")
