@@ -3,6 +3,8 @@
 import json
 from pathlib import Path
 
+import pytest
+
 DATA = Path(__file__).parents[1] / "data"
 SAMPLE = DATA / "transcripts" / "presale-sample.json"
 
@@ -70,3 +72,19 @@ def test_eval_prints_the_figures(run):
         "Spearman",
     ):
         assert figure in result.stdout
+
+
+def test_eval_reports_kinds_confusions_and_the_human_score(run, tmp_path):
+    for path in (DATA / "labelled").glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["labels"]["score"] = 90 if data["labels"]["band"] == "excellent" else 30
+        (tmp_path / path.name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = run("eval", "--json", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert set(figures["kinds"]) == {"presale", "complaint"}
+    assert figures["human_scored_files"] == 2 and 0 <= figures["micro_f1"] <= 1
+    assert figures["spearman_total_vs_human"] == pytest.approx(1.0)
+    assert sum(sum(row.values()) for row in figures["band_confusion"].values()) == 2
+    text = run("eval", "--mistakes", str(tmp_path))
+    assert "等级混淆矩阵" in text.stdout and "按对话类型" in text.stdout

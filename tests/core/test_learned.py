@@ -1,0 +1,57 @@
+"""The learned reader applied in pure Python: dot products over n-grams, how it sits beside
+the cues, and the n-grams it names as evidence."""
+
+import pytest
+
+from bot.core.learned import LearnedModel, ngrams
+
+
+def model(use: str = "fill") -> LearnedModel:
+    return LearnedModel.from_json(
+        {
+            "format": 1,
+            "ngram_sizes": [1, 2],
+            "context_sizes": [2],
+            "data": {"files": 3, "sha256": "abc"},
+            "moves": {
+                "follow_up": {
+                    "bias": -2.0,
+                    "threshold": 0.5,
+                    "use": use,
+                    "weights": {"催下": 1.5, "帮": 0.2, "c:快递": 1.0, "退款": -3.0},
+                },
+                "remedy": {"bias": 0, "threshold": 0.5, "use": "off", "weights": {"催": 9}},
+            },
+        }
+    )
+
+
+def test_ngrams_drop_spaces_and_fold_width():
+    assert ngrams("帮 您ＡB", [2]) == {"帮您", "您a", "ab"}
+
+
+def test_a_move_scores_the_dot_product_of_its_ngrams():
+    p, top = model().scores("帮您催下哦", "快递怎么还没到")["follow_up"]
+    assert p == pytest.approx(1 / (1 + 2.718281828 ** -(-2.0 + 1.5 + 0.2 + 1.0)), rel=1e-4)
+    assert top == ["催下", "c:快递", "帮"]
+
+
+def test_a_switched_off_move_is_never_read():
+    assert "remedy" not in model().moves
+
+
+def test_fill_only_where_the_cues_found_nothing_and_name_the_ngrams():
+    m = model("fill")
+    [hit] = m.findings("帮您催下哦", found=[], context="快递怎么还没到")["follow_up"]
+    assert hit.words == "学习模型：催下、快递、帮" and (hit.start, hit.end) == (2, 4)
+    assert m.findings("帮您催下哦", found=["greet"], context="快递怎么还没到") == {}
+    assert "follow_up" in model("add").findings("帮您催下哦", ["greet"], "快递怎么还没到")
+
+
+def test_below_the_threshold_nothing_is_added():
+    assert model().findings("帮您催下哦", found=[]) == {}  # without the context: p < 0.5
+
+
+def test_an_unknown_format_is_refused():
+    with pytest.raises(ValueError):
+        LearnedModel.from_json({"format": 99})

@@ -1,0 +1,146 @@
+"""Rubric v2 in scoring: required-step caps, fatal items, substance checks, partial resolution,
+unfinished chats and the warm register, each with its evidence."""
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.core.transcript import Message, Transcript, transcript_from_dict
+from bot.services.app import App
+from bot.services.settings import Settings
+
+SAMPLE = Path(__file__).parents[1] / "data" / "transcripts" / "presale-sample.json"
+T0 = datetime.fromisoformat("2026-06-10T09:00:00+08:00")
+
+
+@pytest.fixture(scope="module")
+def app():
+    return App(Settings.resolve())
+
+
+def sample() -> Transcript:
+    return transcript_from_dict(json.loads(SAMPLE.read_text(encoding="utf-8")))
+
+
+def chat(kind: str, *lines: str, outcome: str | None = None, gap: float = 10) -> Transcript:
+    """Alternate customer and agent lines, ``gap`` seconds apart."""
+    messages = [
+        Message("customer" if i % 2 == 0 else "agent", text, T0 + timedelta(seconds=gap * i))
+        for i, text in enumerate(lines)
+    ]
+    return Transcript(kind=kind, messages=messages, outcome=outcome)
+
+
+def test_a_full_chat_has_no_cap(app):
+    sheet = app.score(sample())
+    assert sheet.caps == [] and sheet.total == sheet.rows_total
+    assert sheet.to_json()["caps"] == []
+
+
+def test_a_missing_required_step_keeps_the_chat_below_excellent(app):
+    t = sample()
+    t.messages = t.messages[:10]  # no farewell or follow-up
+    sheet = app.score(t)
+    cap = next(c for c in sheet.caps if c.kind == "required")
+    assert "道别" in cap.reason and "跟进" in cap.reason and cap.max == 84
+    assert sheet.total <= 84 and sheet.band != "excellent"
+
+
+def test_missing_many_required_steps_cannot_pass(app):
+    t = chat("presale", "这个多少钱", "您好，这款是199元哦")
+    sheet = app.score(t)
+    cap = next(c for c in sheet.caps if c.kind == "required")
+    assert cap.max == 59 and "不能及格" in cap.reason and sheet.band == "fail"
+
+
+def test_a_fatal_item_caps_below_pass_with_its_message(app):
+    t = sample()
+    t.messages[11] = Message(
+        "agent", "好的亲，收到后给个五星好评返现5元哦，祝您生活愉快", t.messages[11].at
+    )
+    sheet = app.score(t)
+    fatal = next(c for c in sheet.caps if c.kind == "fatal")
+    assert fatal.evidence == (11,) and "好评返现" in fatal.reason
+    assert sheet.total <= 50 and sheet.band == "fail"
+    assert sheet.to_json()["caps"][-1]["evidence"] == [11]
+
+
+def test_a_courtesy_violation_is_not_fatal(app):
+    t = sample()
+    t.messages[5] = Message("agent", "不知道，你自己看详情页", t.messages[5].at)
+    assert not [c for c in app.score(t).caps if c.kind == "fatal"]
+
+
+COMPLAINT = (
+    "你们的水壶用了三天就漏水了，质量问题吧",
+    "您好，非常抱歉给您带来不便。麻烦提供一下订单号和漏水位置的照片",
+    "订单号123456，照片发你了",
+)
+
+
+def test_asking_the_customer_to_pay_return_shipping_for_a_defect_costs_points(app):
+    wrong = chat("complaint", *COMPLAINT, "可以退货，不过寄回来的运费需要您自己承担哦")
+    right = chat("complaint", *COMPLAINT, "可以退货，寄回来的运费由我们承担，您放心")
+    bad, good = app.score(wrong), app.score(right)
+    flow = next(r for r in bad.items if r.id == "aftersale.complaint_flow")
+    assert "质量问题让顾客承担退货运费" in flow.comment and 3 in flow.evidence
+    assert flow.points < next(r for r in good.items if r.id == flow.id).points
+
+
+def test_refusing_a_defect_with_seven_days_costs_points(app):
+    t = chat("complaint", *COMPLAINT, "不好意思，已经超过七天了，不能退哦")
+    flow = next(r for r in app.score(t).items if r.id == "aftersale.complaint_flow")
+    assert "七天无理由" in flow.comment
+
+
+def test_an_upset_customer_answered_with_an_apology_only_costs_points(app):
+    t = chat("complaint", "气死了，快递三天都没动", "非常抱歉，我马上帮您催一下快递")
+    wording = next(r for r in app.score(t).items if r.id == "aftersale.complaint_wording")
+    assert "只道歉没有共情" in wording.comment and "只有致歉" in wording.comment
+
+
+def test_grudging_acceptance_is_partial_resolution(app):
+    base = (
+        *COMPLAINT,
+        "非常抱歉，给您换一个新的，今天就发出",
+    )
+    grudging = app.score(chat("complaint", *base, "行吧，麻烦快点"))
+    glad = app.score(chat("complaint", *base, "好的，谢谢"))
+    assert grudging.resolved and grudging.analysis.resolution.partial
+    assert "部分解决" in grudging.analysis.resolution.reason or "只算部分解决" in (
+        grudging.analysis.resolution.reason
+    )
+    assert grudging.rows_total < glad.rows_total
+
+
+def test_slow_replies_cost_points_at_the_exams_threshold(app):
+    lines = ("这款有货吗", "您好，有货的哦", "多少钱", "199元哦")
+    quick = app.score(chat("presale", *lines, gap=20))
+    slow = app.score(chat("presale", *lines, gap=90))
+    needs = next(r for r in slow.items if r.id == "presale.needs")
+    assert "超过60秒" in needs.comment
+    assert needs.points < next(r for r in quick.items if r.id == needs.id).points
+
+
+def test_an_unfinished_chat_fills_no_row_from_the_others(app):
+    lines = (*COMPLAINT, "非常理解您的心情，给您换新，运费我们承担")
+    done = app.score(chat("complaint", *lines))
+    cut = app.score(chat("complaint", *lines, outcome="unfinished"))
+    legal = next(r for r in cut.items if r.id == "aftersale.legal")
+    assert legal.points == 0 and "对话提前结束" in legal.comment
+    assert next(r for r in done.items if r.id == "aftersale.legal").points > 0
+    assert cut.to_json()["unfinished"] is True
+
+
+def test_a_warm_colloquial_register_is_courteous(app):
+    t = chat("presale", "宝 这个有货吗", "有的哦宝 今天拍明天发", "好的", "改好了哦 放心")
+    conduct = next(r for r in app.score(t).items if r.id == "presale.conduct")
+    assert conduct.points == conduct.max
+
+
+def test_company_rules_are_not_law(app):
+    t = chat("objection", "用过的能退吗", "根据公司规定，用过的不能退")
+    a = app.score(t).analysis
+    assert "legal" not in a.messages[0].moves
