@@ -27,6 +27,9 @@ BANDS = ("excellent", "pass", "fail")
 # Where a file has no human score, its band stands for one at the middle of the band's range,
 # so that files with and without scores rank together.
 BAND_SCORE = {"fail": 40.0, "pass": 72.0, "excellent": 92.0}
+# A labelled violation that mentions these words is a 好评返现 (cash or gifts for reviews); its
+# recall is reported on its own, since it is the red line graders check first.
+REVIEW_CASH_WORDS = ("好评", "返现", "差评", "五星", "晒图", "追评", "评价")
 
 
 @dataclass
@@ -64,6 +67,7 @@ class Report:
 
     moves: dict[str, Counts] = field(default_factory=dict)
     violations: Counts = field(default_factory=Counts)
+    review_cash: Counts = field(default_factory=Counts)  # only tp and fn: a recall
     resolved_right: int = 0
     band_right: int = 0
     files: int = 0
@@ -113,6 +117,8 @@ class Report:
             "violations": {
                 "precision": self.violations.precision,
                 "recall": self.violations.recall,
+                "review_cash_recall": self.review_cash.recall,
+                "review_cash_support": self.review_cash.tp + self.review_cash.fn,
             },
             "resolution_accuracy": self.resolved_right / self.files if self.files else 0.0,
             "band_agreement": self.band_right / self.files if self.files else 0.0,
@@ -230,6 +236,11 @@ def evaluate(items: list[Labelled], by_kind: bool = True) -> Report:
                     matched.add(k)
                     report.violations.tp += 1
             for k, w in enumerate(wanted):
+                if any(word in w for word in REVIEW_CASH_WORDS):
+                    if k in matched:
+                        report.review_cash.tp += 1
+                    else:
+                        report.review_cash.fn += 1
                 if k not in matched:
                     report.violations.fn += 1
                     report.mistakes.append(f"{item.path.name}#{index} 漏报禁用语“{w}”  {text}")
@@ -277,6 +288,8 @@ def format_report(report: Report) -> str:
     lines = [_figures_text(report)]
     micro = report.micro
     lines.append(f"micro-F1                 {micro.f1:.3f}")
+    cash = report.review_cash
+    lines.append(f"好评返现 recall           {cash.recall:.3f}  (support {cash.tp + cash.fn})")
     lines.append(
         f"Spearman (total vs human score; band where no score) {report.spearman_human:.3f}"
         f"  ({report.scored_files} files with a score)"
