@@ -161,7 +161,8 @@ class TranscriptAnalyzer:
                 continue
             previous = transcript.messages[i - 1].at if i else None
             silence = (msg.at - previous).total_seconds() if msg.at and previous else None
-            context = transcript.messages[last_customer].text if last_customer is not None else None
+            # "" when the agent speaks first: still a chat, so the learned reader reads it too.
+            context = transcript.messages[last_customer].text if last_customer is not None else ""
             a = self.detector.analyze(msg.text, context, silence)
             answers = last_customer if last_customer not in answered else None
             reply = None

@@ -21,7 +21,8 @@ A move's cue list may also hold three kinds of marked entries:
 Context (the customer message being answered, and the seconds of silence before this message)
 is optional: a message sent after a silence of ``NEWS_SILENCE`` seconds or more with news (the
 ``news`` topic: 发出了, 单号, 装好了吗) is a ``follow_up``; and a learned model, when one is
-given, reads the message with the customer's words beside it (see ``bot.core.learned``).
+given, reads the message with the customer's words beside it (see ``bot.core.learned``), so
+only where that context is passed: a bare ``analyze(text)`` reads by the cues alone.
 
 Two rules need no data: an explanation is a statement, so ``explain`` is not found inside a
 clause that asks a question (方便说下原因吗 asks for the reason, it gives none) but a negator does
@@ -324,7 +325,9 @@ class MoveDetector:
             and "follow_up" in self._moves
         ):
             moves = {**moves, "follow_up": topics["news"]}
-        if self.learned is not None:
+        # The learned model was trained on messages with the customer's words beside them: it
+        # reads only where that context is given (the analyser gives it; a bare call does not).
+        if self.learned is not None and context is not None:
             added = self.learned.findings(text, moves, context)
             if added:
                 moves = {

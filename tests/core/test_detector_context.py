@@ -21,3 +21,19 @@ def test_the_learned_reader_is_separable_from_the_cues():
     d = default_detector()
     assert d.cues_only().learned is None
     assert d.cues_only().lexicon is d.lexicon
+
+
+def test_the_learned_reader_reads_only_with_the_customers_words_beside():
+    from bot.core.learned import LearnedModel
+
+    d = default_detector().cues_only()
+    d.learned = LearnedModel.from_json(
+        {
+            "format": 1,
+            "ngram_sizes": [2],
+            "moves": {"follow_up": {"bias": 0, "threshold": 0.5, "weights": {"搞定": 5}}},
+        }
+    )
+    assert "follow_up" not in d.analyze("搞定啦").moves  # the engine's bare call: cues only
+    [hit] = d.analyze("搞定啦", context="").moves["follow_up"]
+    assert hit.words == "学习模型：搞定"
