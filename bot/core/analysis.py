@@ -77,7 +77,7 @@ class Resolution:
     @property
     def share(self) -> float:
         """The credit a row gives for how the chat ended: 1, 0.5 when partial, or 0."""
-        return 0.0 if not self.resolved else 0.5 if self.partial else 1.0
+        return 0.5 if self.partial else 1.0 if self.resolved else 0.0
 
 
 @dataclass
@@ -210,6 +210,20 @@ class TranscriptAnalyzer:
             return False
         return not (self.detector.content_words(question) & self.detector.content_words(a.text))
 
+    @staticmethod
+    def _partial(analysis: TranscriptAnalysis, at: int, reason: str) -> Resolution | None:
+        """Acceptance at ``at`` with a grumble then or after: resolved but only in part, or,
+        when the grumble is resentful (再拖我就投诉), not resolved; either way half the credit."""
+        for signal, resolved in (("resentful", False), ("grudging", True)):
+            found = [j for j in analysis.customer_has(signal) if j >= at]
+            if found:
+                said = "、".join(
+                    h.words for j in found for h in analysis.customer_signals[j][signal]
+                )
+                why = f"{reason}，但仍有不满（“{said}”），只算部分解决"
+                return Resolution(resolved, why, (at, *found), partial=True)
+        return None
+
     def _resolution(self, analysis: TranscriptAnalysis) -> Resolution:
         outcome = analysis.transcript.outcome
         if outcome in GOOD_OUTCOMES or outcome in BAD_OUTCOMES:
@@ -225,14 +239,9 @@ class TranscriptAnalyzer:
                 if signal in found:
                     words = "、".join(h.words for h in found[signal])
                     reason = f"第{i + 1}条消息顾客说“{words}”"
-                    grudge = [j for j in analysis.customer_has("grudging") if j >= i]
-                    if good and grudge:
-                        said = "、".join(
-                            h.words
-                            for j in grudge
-                            for h in analysis.customer_signals[j]["grudging"]
-                        )
-                        reason += f"，但仍有不满（“{said}”），只算部分解决"
-                        return Resolution(True, reason, (i, *grudge), partial=True)
+                    if good:
+                        partial = self._partial(analysis, i, reason)
+                        if partial is not None:
+                            return partial
                     return Resolution(good, reason, (i,))
         return Resolution(False, "顾客没有表示下单、接受方案或满意")
