@@ -62,7 +62,7 @@ class RowScore:
 class Cap:
     """A ceiling on the total (rubric v2): why, how high, and the messages behind it."""
 
-    kind: str  # "required" (steps missing) or "fatal" (a red line)
+    kind: str  # "required" (steps missing), "fatal" (a red line) or "substance" (a wrong answer)
     max: float
     reason: str
     evidence: tuple[int, ...] = ()
@@ -252,4 +252,7 @@ def score(
             )
         )
     caps = [c for c in (required_cap(analysis, form), fatal_cap(analysis, form)) if c]
+    caps += [
+        Cap("substance", b.check.cap, b.note, b.evidence) for b in broken if b.check.cap is not None
+    ]
     return ScoreSheet(form, analysis, items, caps)

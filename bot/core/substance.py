@@ -38,6 +38,7 @@ class SubstanceCheck:
     agent: tuple[str, ...] = ()  # agent words that break it
     unless: tuple[str, ...] = ()  # agent words in the same message that make it right
     missing: str | None = None  # or a move that must follow the trigger
+    cap: float | None = None  # a broken check also caps the total here (e.g. below 优秀)
     said: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     wrong: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     right: re.Pattern[str] | None = field(init=False, repr=False, compare=False)

@@ -29,6 +29,7 @@ class _Check(BaseModel):
     agent: list[str] = []
     unless: list[str] = []
     missing: str | None = None
+    cap: float | None = Field(default=None, ge=0, le=100)
 
 
 class _File(BaseModel):
@@ -77,6 +78,7 @@ def load_substance(path: Path | None = None) -> list[SubstanceCheck]:
             tuple(c.agent),
             tuple(c.unless),
             c.missing,
+            c.cap,
         )
         for c in data.checks
     ]
