@@ -14,6 +14,7 @@ evidence the n-grams of the message that weighed most for it.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -37,8 +38,14 @@ def features(text: str, context: str | None, sizes: Iterable[int], context_sizes
     """The model's features: the message's n-grams and the answered customer message's."""
     out = ngrams(text, sizes)
     if context:
-        out |= {CONTEXT_PREFIX + g for g in ngrams(context, context_sizes)}
+        out |= _context_grams(context, tuple(context_sizes))
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _context_grams(context: str, sizes: tuple[int, ...]) -> frozenset[str]:
+    # The agent often sends several messages to one customer message: read it once.
+    return frozenset(CONTEXT_PREFIX + g for g in ngrams(context, sizes))
 
 
 @dataclass(frozen=True)
@@ -59,13 +66,25 @@ class LearnedModel:
     context_sizes: tuple[int, ...]
     moves: dict[str, MoveModel]
     data: dict[str, Any] = field(default_factory=dict)
-    _index: dict[str, list[tuple[str, float]]] = field(default_factory=dict, repr=False)
+    _order: tuple[str, ...] = field(default=(), repr=False)
+    _vectors: dict[str, tuple[float, ...]] = field(default_factory=dict, repr=False)
+    _grams: frozenset[str] = field(default=frozenset(), repr=False)
+    _pushing: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        # One pass over a message's n-grams serves every move: index the weights by n-gram.
-        for move, m in self.moves.items():
+        # One row of weights per n-gram, a column per move: a message's score for every move
+        # is then a column sum over its n-grams' rows, which zip and sum do in C.
+        self._order = tuple(self.moves)
+        for i, m in enumerate(self.moves.values()):
             for gram, w in m.weights.items():
-                self._index.setdefault(gram, []).append((move, w))
+                row = self._vectors.setdefault(gram, [0.0] * len(self._order))
+                row[i] = w
+        self._vectors = {g: tuple(row) for g, row in self._vectors.items()}
+        self._grams = frozenset(self._vectors)
+        self._pushing = {
+            move: frozenset(g for g, w in m.weights.items() if w > 0)
+            for move, m in self.moves.items()
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LearnedModel:
@@ -84,20 +103,31 @@ class LearnedModel:
             data.get("data", {}),
         )
 
-    def scores(self, text: str, context: str | None = None) -> dict[str, tuple[float, list[str]]]:
-        """Each move's probability and the message's n-grams that weighed most for it."""
-        sums = {move: m.bias for move, m in self.moves.items()}
-        pushes: dict[str, list[tuple[float, str]]] = {move: [] for move in self.moves}
-        for gram in features(text, context, self.sizes, self.context_sizes):
-            for move, w in self._index.get(gram, ()):
-                sums[move] += w
-                if w > 0:
-                    pushes[move].append((w, gram))
+    def scores(
+        self, text: str, context: str | None = None, moves: Iterable[str] | None = None
+    ) -> dict[str, tuple[float, list[str]]]:
+        """Each move's probability and the message's n-grams that weighed most for it
+        (only for ``moves``, when given: the rest are not worth the time)."""
+        wanted = set(self.moves if moves is None else moves) & set(self.moves)
+        if not wanted:
+            return {}
+        # Most of a message's n-grams carry no weight: intersecting two sets drops them in C
+        # (a set and a dict would walk the whole dict).
+        grams = features(text, context, self.sizes, self.context_sizes) & self._grams
+        columns = zip(*(self._vectors[g] for g in grams), strict=True) if grams else ()
+        totals = dict(zip(self._order, map(sum, columns), strict=False))
+        sums = {move: self.moves[move].bias + totals.get(move, 0.0) for move in wanted}
         out = {}
         for move, z in sums.items():
-            top = [g for _, g in sorted(pushes[move], reverse=True)[:3]]
-            out[move] = (1 / (1 + math.exp(-max(-30.0, min(30.0, z)))), top)
+            p = 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+            out[move] = (p, self._top(move, grams) if p >= self.moves[move].threshold else [])
         return out
+
+    def _top(self, move: str, grams: set[str]) -> list[str]:
+        weights = self.moves[move].weights
+        pushing = grams & self._pushing[move]  # the n-grams that weigh for it, found in C
+        # Sorted by name first, so that equal weights always come out in the same order.
+        return sorted(sorted(pushing), key=weights.__getitem__, reverse=True)[:3]
 
     def findings(
         self, text: str, found: Iterable[str], context: str | None = None
@@ -108,11 +138,15 @@ class LearnedModel:
         them in the message, or the whole message when they come from the context.
         """
         found = set(found)
+        wanted = [
+            move
+            for move, m in self.moves.items()
+            if move not in found and (m.use == "add" or not found)
+        ]
         norm = normalize(text)
         out: dict[str, tuple[Hit, ...]] = {}
-        for move, (p, top) in self.scores(text, context).items():
-            m = self.moves[move]
-            if move in found or p < m.threshold or (m.use == "fill" and found):
+        for move, (p, top) in self.scores(text, context, wanted).items():
+            if p < self.moves[move].threshold:
                 continue
             at = next((norm.find(g) for g in top if g in norm), -1)
             size = len(next((g for g in top if g in norm), ""))
