@@ -39,6 +39,10 @@ def readable(sheet: ScoreSheet, name: str) -> str:
         lines.extend(f"      参考话术：{tip}" for tip in row.advice)
     moves = "、".join(MOVE_TITLES[m] for m in sheet.moves_covered) or "无"
     lines.append(f"  做到的步骤：{moves}；{'已解决' if sheet.resolved else '未解决'}")
+    for cap in sheet.caps:
+        lines.append(f"  封顶 {cap.max:g}：{cap.reason}")
+    if sheet.unfinished:
+        lines.append("  对话提前结束：只按已经做到的评分")
     lines.append(f"  总分 {sheet.total:g} / {sheet.max:g}  {BAND_TITLES[sheet.band]}")
     return "\n".join(lines)
 

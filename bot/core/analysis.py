@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.core.detector import Analysis, Hit, MoveDetector
+from bot.core.learned import LEARNED_PREFIX
 from bot.core.moves import moves_for
 from bot.core.scenario import outcome_title
 from bot.core.transcript import Transcript
@@ -54,14 +55,23 @@ class MessageFinding:
     off_topic: bool = False
 
     def to_json(self) -> dict:
-        """The contract's per-message object (section 3)."""
-        return {
+        """The contract's per-message object (section 3), plus the evidence of each move the
+        learned reader found (the n-grams that weighed most), where there is one."""
+        data = {
             "index": self.index,
             "role": "agent",
             "moves": list(self.moves),
             "violations": [h.words for h in (*self.violations, *self.red_lines)],
             "reply_seconds": self.reply_seconds,
         }
+        learned = {
+            move: hits[0].words.removeprefix(LEARNED_PREFIX)
+            for move, hits in self.moves.items()
+            if hits and hits[0].words.startswith(LEARNED_PREFIX)
+        }
+        if learned:
+            data["learned"] = learned
+        return data
 
 
 @dataclass(frozen=True)

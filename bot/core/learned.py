@@ -26,6 +26,7 @@ from bot.core.detector import Hit, normalize
 FORMAT = 1
 _SPACE = re.compile(r"\s+")
 CONTEXT_PREFIX = "c:"
+LEARNED_PREFIX = "学习模型："  # how a learned finding's evidence begins
 
 
 def ngrams(text: str, sizes: Iterable[int]) -> set[str]:
@@ -152,5 +153,5 @@ class LearnedModel:
             size = len(next((g for g in top if g in norm), ""))
             start, end = (at, at + size) if at >= 0 else (0, len(text))
             words = "、".join(g.removeprefix(CONTEXT_PREFIX) for g in top)
-            out[move] = (Hit(move, f"学习模型：{words}", start, end),)
+            out[move] = (Hit(move, f"{LEARNED_PREFIX}{words}", start, end),)
         return out

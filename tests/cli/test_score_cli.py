@@ -88,3 +88,14 @@ def test_eval_reports_kinds_confusions_and_the_human_score(run, tmp_path):
     assert sum(sum(row.values()) for row in figures["band_confusion"].values()) == 2
     text = run("eval", "--mistakes", str(tmp_path))
     assert "等级混淆矩阵" in text.stdout and "按对话类型" in text.stdout
+
+
+def test_score_names_a_cap_and_its_reason(run, tmp_path):
+    data = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    data["messages"][11]["text"] = "好的亲，收到后给个五星好评返现5元哦，祝您生活愉快"
+    path = tmp_path / "cash.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    readable = run("score", str(path))
+    assert "封顶 50：致命项" in readable.stdout and "不合格" in readable.stdout
+    [item] = json.loads(run("score", "--json", str(path)).stdout)
+    assert item["caps"][0]["kind"] == "fatal" and item["total"] <= 50 < item["rows_total"]
