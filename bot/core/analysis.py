@@ -22,6 +22,7 @@ SLOW_REPLY_SECONDS = 180.0  # platform KPI: a reply after three minutes counts a
 REPEAT_SIMILARITY = 0.9
 REPEAT_MIN_CHARS = 6
 _SKELETON = re.compile(r"[\W_]+", re.UNICODE)
+WORD_CHARS = re.compile(r"\w")
 
 GOOD_OUTCOMES = ("ordered", "resolved")
 BAD_OUTCOMES = ("left", "escalated", "unfinished")
@@ -191,6 +192,11 @@ class TranscriptAnalyzer:
                 # Holding a price is only bargaining when the customer has bargained; an offer
                 # of a perk is bargaining whenever it comes.
                 del moves["negotiate"]
+            if not moves and context and self._answers_question(context, a):
+                # A statement that answers the customer's question tells them something: in a
+                # sale that is recommending, after it explaining.
+                move = "recommend" if transcript.kind == "presale" else "explain"
+                moves[move] = (Hit(move, a.text, 0, len(a.text)),)
             findings.append(
                 MessageFinding(
                     index=i,
@@ -210,6 +216,12 @@ class TranscriptAnalyzer:
         analysis = TranscriptAnalysis(transcript, findings, signals, Resolution(False, ""))
         analysis.resolution = self._resolution(analysis)
         return analysis
+
+    def _answers_question(self, question: str, a: Analysis) -> bool:
+        """A plain statement (no question, no holding) after a customer's question."""
+        if a.asks_question or "holding" in a.topics or a.violations:
+            return False
+        return self.detector.is_question(question) and len(WORD_CHARS.findall(a.text)) >= 4
 
     def _off_topic(self, transcript: Transcript, answers: int | None, a: Analysis) -> bool:
         """An answer to a customer's question that does nothing and shares no words with it."""

@@ -144,3 +144,10 @@ def test_company_rules_are_not_law(app):
     t = chat("objection", "用过的能退吗", "根据公司规定，用过的不能退")
     a = app.score(t).analysis
     assert "legal" not in a.messages[0].moves
+
+
+def test_a_statement_answering_the_customers_question_is_an_explanation(app):
+    t = chat("objection", "这个会掉色吗", "这批是活性染料 正常洗不会掉")
+    assert "explain" in app.score(t).messages[0].moves
+    t = chat("objection", "这个会掉色吗", "请问您是怎么洗的呢")
+    assert "explain" not in app.score(t).messages[0].moves
