@@ -3,7 +3,9 @@
 A project form's rows that name chat rows in ``from_chat`` take the share the candidate earned
 on those rows, in proportion to their own maximum; the other rows (written tasks) are left for
 a grader. Where a row names several chat rows (after-sale ⑦ and ⑨ appear in both the objection
-and the complaint form), the rows that were scored in this sheet are added up.
+and the complaint form), the rows that were scored in this sheet are added up. When rubric v2
+capped the chat's total (a missing required step, a fatal item), the carried rows shrink in the
+same proportion, so that the cap reaches the project form too.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ class CarriedRow:
 def carry_chat(form: RubricForm, sheet: ScoreSheet) -> list[CarriedRow]:
     """Fill the ``from_chat`` rows of a project form from a scored chat, in proportion."""
     scored = {row.id: row for row in sheet.items}
+    capped = sheet.caps and sheet.rows_total > sheet.total
+    factor = sheet.total / sheet.rows_total if capped else 1.0
+    cap_note = "；" + "；".join(c.reason for c in sheet.caps) if capped else ""
     out = []
     for row in form.items:
         sources = [scored[ref] for ref in row.from_chat if ref in scored]
@@ -36,14 +41,16 @@ def carry_chat(form: RubricForm, sheet: ScoreSheet) -> list[CarriedRow]:
             continue
         earned = sum(s.points for s in sources)
         possible = sum(s.max for s in sources)
-        points = round(earned / possible * row.max * 2) / 2 if possible else 0.0
+        points = round(earned * factor / possible * row.max * 2) / 2 if possible else 0.0
         out.append(
             CarriedRow(
                 row.id,
                 points,
                 row.max,
                 sorted({i for s in sources for i in s.evidence}),
-                "按聊天评分：" + "；".join(f"{s.title} {s.points:g}/{s.max:g}" for s in sources),
+                "按聊天评分："
+                + "；".join(f"{s.title} {s.points:g}/{s.max:g}" for s in sources)
+                + cap_note,
             )
         )
     return out
