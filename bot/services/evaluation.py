@@ -227,6 +227,12 @@ def evaluate(items: list[Labelled], by_kind: bool = True) -> Report:
                     ),
                     None,
                 )
+                if k is None and any(
+                    _overlaps(text, wanted[j], hit.start, hit.end) for j in matched
+                ):
+                    # A second cue inside one labelled span (详情页都写了，你自己看) is the same
+                    # violation, found once already: neither right nor wrong again.
+                    continue
                 if k is None:
                     report.violations.fp += 1
                     report.mistakes.append(

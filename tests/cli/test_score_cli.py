@@ -99,3 +99,22 @@ def test_score_names_a_cap_and_its_reason(run, tmp_path):
     assert "封顶 50：致命项" in readable.stdout and "不合格" in readable.stdout
     [item] = json.loads(run("score", "--json", str(path)).stdout)
     assert item["caps"][0]["kind"] == "fatal" and item["total"] <= 50 < item["rows_total"]
+
+
+def test_eval_counts_two_cues_inside_one_labelled_span_once(run, tmp_path):
+    chat = {
+        "id": "one-span",
+        "kind": "presale",
+        "labels": {"resolved": False, "band": "fail", "score": 20},
+        "messages": [
+            {"role": "customer", "text": "这个有什么颜色"},
+            {
+                "role": "agent",
+                "text": "详情页都写了，你自己看。",
+                "labels": {"moves": [], "violations": ["详情页都写了，你自己看"]},
+            },
+        ],
+    }
+    (tmp_path / "one.json").write_text(json.dumps(chat, ensure_ascii=False), encoding="utf-8")
+    figures = json.loads(run("eval", "--json", str(tmp_path)).stdout)
+    assert figures["violations"]["precision"] == 1.0 and figures["violations"]["recall"] == 1.0
