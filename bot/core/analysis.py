@@ -131,6 +131,8 @@ def _alike(a: str, b: str) -> bool:
     """Whether two replies are the same paste, give or take a few characters."""
     if a == b:
         return True
+    if 2 * min(len(a), len(b)) < REPEAT_SIMILARITY * (len(a) + len(b)):
+        return False  # real_quick_ratio's bound, without building a matcher
     m = difflib.SequenceMatcher(None, a, b, autojunk=False)
     # The cheap upper bounds rule out most pairs before the full comparison.
     return (
