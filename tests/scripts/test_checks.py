@@ -40,7 +40,10 @@ def test_state_with_no_way_out(tmp_path):
         ),
     )
     assert "L33: 状态“price_again”既不是结束状态（end:），也没有出口（on:）" in found
-    assert "L35: 未知的字段“on_”（可用：says, on, nudge, end, tip）。是不是想写“on”？" in found
+    assert (
+        "L35: 未知的字段“on_”（可用：says, on, nudge, end, tip, asks, heard）。是不是想写“on”？"
+        in found
+    )
 
 
 def test_no_path_to_a_good_ending(tmp_path):

@@ -1,0 +1,197 @@
+"""The customer's memory of one conversation: what the agent did, answered, offered and agreed.
+
+The engine keeps one ``Memory`` per conversation and saves it in the snapshot as plain JSON
+values (``to_json`` / ``from_json``), so a restarted conversation remembers exactly what it did.
+Everything here is pure: the topics and slots come from the script, the moves from the detector.
+
+- ``pending``: moves the agent performed that no step of the customer has used yet. A message
+  that performs several moves can advance several steps, one move per step; a message the
+  customer could not act on yet (a remedy offered before the details were asked) leaves its
+  moves pending, and the state that waits for one of them takes it. What an advancing message
+  leaves over is dropped: the customer heard it and moved on. Greetings and closings are about
+  the moment and are never kept (有问题随时联系 early on does not close the chat later).
+- ``answered``: the customer's questions (the script's ``topics``) the agent has answered, with
+  the message that answered them; a state whose question was answered is not asked again.
+- ``offered``: the concessions the agent has offered, and when; ``offers_pending`` the ones no
+  step has used yet, kept and dropped like the pending moves.
+- ``slots``: what was agreed (the script's ``remembers``: size, colour …); customer lines say
+  ``{尺码}`` and so never contradict it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.core.detector import Analysis, normalize
+
+# Short direct answers that answer the question the customer has just asked (有货的, 可以的):
+# they answer the open question only, never a topic the customer has not raised yet.
+DIRECT_ANSWERS: tuple[str, ...] = (
+    "有的",
+    "有货",
+    "可以的",
+    "可以哦",
+    "可以呢",
+    "是的",
+    "能的",
+    "会的",
+    "没问题",
+    "当然",
+    "放心",
+    "不会",
+    "来得及",
+    "对的",
+)
+# Moves whose timing is their point: kept pending only within their own message.
+MOMENTARY = frozenset({"greet", "farewell", "follow_up"})
+# A number in a topic word: 75cm, 3天, 18个月.
+NUMBER = "#"
+_NUMBER_RE = r"\d+(?:\.\d+)?\s*"
+
+
+def word_pattern(word: str) -> re.Pattern[str]:
+    """Compile a topic word: plain text, where ``#`` stands for a number (``#cm`` → 75cm)."""
+    parts = [re.escape(normalize(p)) for p in word.split(NUMBER)]
+    return re.compile(_NUMBER_RE.join(parts))
+
+
+@dataclass(frozen=True)
+class Found:
+    """A topic word or slot value found in an agent message: what, the words, and where."""
+
+    name: str
+    words: str
+    start: int
+
+
+def find_topics(text: str, topics: dict[str, list[str]]) -> dict[str, Found]:
+    """Return the topics an agent message answers, each with the first words that did it."""
+    norm = normalize(text)
+    found: dict[str, Found] = {}
+    for name, words in topics.items():
+        hits = [m for w in words if (m := word_pattern(w).search(norm))]
+        if hits:
+            first = min(hits, key=lambda m: m.start())
+            found[name] = Found(name, text[first.start() : first.end()], first.start())
+    return found
+
+
+def direct_answer(text: str) -> str | None:
+    """Return the words of a short direct answer (有货的, 可以的, a number) in a message, if any."""
+    norm = normalize(text)
+    for word in DIRECT_ANSWERS:
+        at = norm.find(word)
+        if at >= 0 and norm[max(0, at - 1) : at] != "不":
+            return text[at : at + len(word)]
+    number = re.search(r"\d+(?:\.\d+)?\s*[a-z\u4e00-\u9fff]{1,2}", norm)
+    return text[number.start() : number.end()] if number else None
+
+
+def find_slots(text: str, slots: dict[str, list[str]], analysis: Analysis) -> dict[str, Found]:
+    """Return the slot values an agent message names: for each slot, the value it proposes.
+
+    A message may name several values of one slot (M 码偏小，建议 L 码): the one right after a
+    recommending or confirming cue wins, else the last one named.
+    """
+    norm = normalize(text)
+    anchors = sorted(
+        h.start for move in ("recommend", "verify", "confirm") for h in analysis.moves.get(move, ())
+    )
+    found: dict[str, Found] = {}
+    for slot, values in slots.items():
+        hits = [
+            Found(str(v), text[m.start() : m.end()], m.start())
+            for v in values
+            for m in re.finditer(re.escape(normalize(str(v))), norm)
+            if not _inside_word(norm, m.start(), m.end(), str(v))
+        ]
+        if not hits:
+            continue
+        after = [h for h in hits if anchors and h.start >= anchors[0]]
+        best = min(after, key=lambda h: h.start) if after else max(hits, key=lambda h: h.start)
+        found[slot] = best
+    return found
+
+
+def _inside_word(norm: str, start: int, end: int, value: str) -> bool:
+    """A Latin value (M, L) inside a longer Latin word (XL, ML) is not that value."""
+    if not value.isascii():
+        return False
+    before = norm[start - 1] if start else ""
+    after = norm[end] if end < len(norm) else ""
+    return (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha())
+
+
+@dataclass
+class Memory:
+    """What the customer remembers; every value is a plain JSON value (turn numbers are the
+    agent's message numbers, 1-based)."""
+
+    pending: dict[str, int] = field(default_factory=dict)  # move → message that performed it
+    answered: dict[str, int] = field(default_factory=dict)  # topic → message that answered it
+    offered: dict[str, int] = field(default_factory=dict)  # concession → message
+    offers_pending: dict[str, int] = field(default_factory=dict)  # not used by a step yet
+    slots: dict[str, str] = field(default_factory=dict)  # slot → agreed value
+    agreed: list[str] = field(default_factory=list)  # slots the customer has said back
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "pending": dict(self.pending),
+            "answered": dict(self.answered),
+            "offered": dict(self.offered),
+            "offers_pending": dict(self.offers_pending),
+            "slots": dict(self.slots),
+            "agreed": list(self.agreed),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Memory:
+        """Rebuild from ``to_json``'s output; anything unknown or missing is left empty."""
+        data = data if isinstance(data, dict) else {}
+
+        def ints(key: str) -> dict[str, int]:
+            raw = data.get(key)
+            raw = raw if isinstance(raw, dict) else {}
+            return {str(k): int(v) for k, v in raw.items() if isinstance(v, int)}
+
+        slots = data.get("slots") if isinstance(data.get("slots"), dict) else {}
+        agreed = data.get("agreed") if isinstance(data.get("agreed"), list) else []
+        return cls(
+            pending=ints("pending"),
+            answered=ints("answered"),
+            offered=ints("offered"),
+            offers_pending=ints("offers_pending"),
+            slots={str(k): str(v) for k, v in slots.items()},
+            agreed=[str(a) for a in agreed],
+        )
+
+    def unanswered(self, topics: list[str]) -> list[str]:
+        return [t for t in topics if t not in self.answered]
+
+    def forget_leftovers(self, turn: int) -> None:
+        """After a message that moved the customer on, drop what it left unused."""
+        self.pending = {m: t for m, t in self.pending.items() if t != turn}
+        self.offers_pending = {c: t for c, t in self.offers_pending.items() if t != turn}
+
+    def forget_momentary(self, turn: int) -> None:
+        """Greetings and closings count only in their own message."""
+        for move in MOMENTARY:
+            if self.pending.get(move, turn) != turn:
+                del self.pending[move]
+
+
+def fill(line: str, slots: dict[str, str]) -> str:
+    """Put the agreed values into a customer line (``那{尺码}码`` → 那L码)."""
+    for name, value in slots.items():
+        line = line.replace("{" + name + "}", value)
+    return line
+
+
+PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+def placeholders(line: str) -> list[str]:
+    """The slot names a customer line refers to."""
+    return PLACEHOLDER.findall(line)
