@@ -19,7 +19,14 @@ from transitions import EventData, Machine
 
 from bot.core.detector import Analysis, MoveDetector
 from bot.core.errors import KefuError
-from bot.core.memory import Memory, direct_answer, fill, find_slots, find_topics, placeholders
+from bot.core.memory import (
+    Memory,
+    direct_answer,
+    fill,
+    find_slots,
+    find_topics,
+    placeholders,
+)
 from bot.core.moves import MOVE_TITLES
 from bot.core.registry import ACTIONS, CONDITIONS
 from bot.core.scenario import Rule, Scenario
@@ -219,25 +226,27 @@ class CustomerEngine:
         if correction is not None:
             line, why = correction
             return Turn(analysis, [*replies, line], convo.state, None, "ignored", (*reasons, why))
-        heard = False
+        heard: list[str] | tuple[str, ...] = ()  # the acknowledgement of a question answered before
         steps = 0
         # One message may advance several steps (a remedy offered before the details were asked,
         # a question answered before it was put); each step uses up the moves it took, and the
         # number of states bounds the chain.
         while not convo.finished and steps < len(sc.states):
+            left = sc.states[convo.state]
             step = self._step(convo, analysis, first=not steps)
             if step is None:
                 break
             why, from_memory = step
             reasons.append(why)
-            heard = heard or from_memory
+            if from_memory and not heard:
+                heard = left.heard or HEARD_DEFAULT
             steps += 1
         if steps:
             convo.misses = 0
             convo.memory.forget_leftovers(convo.turn)
             state = sc.states[convo.state]
             if heard and not convo.finished:
-                replies.append(convo.pick(state.heard or HEARD_DEFAULT, "heard"))
+                replies.append(convo.pick(heard, "heard"))
             replies.append(convo.say(state.says, convo.state))
             if convo.finished:
                 return self._ended(convo, analysis, event, replies, reasons)
@@ -262,13 +271,15 @@ class CustomerEngine:
         for concession in analysis.concessions:
             mem.offered.setdefault(concession, n)
             mem.offers_pending[concession] = n
-        for topic in find_topics(analysis.text, sc.topics):
-            mem.answered.setdefault(topic, n)
+        for topic, found in find_topics(analysis.text, sc.topics).items():
+            if topic not in mem.answered:
+                mem.answered[topic] = n
+                mem.answer_words[topic] = found.words
         open_questions = mem.unanswered(sc.states[convo.state].asks)
         if open_questions and (words := direct_answer(analysis.text)):
-            for topic in open_questions:
+            for topic in open_questions:  # 有货的 answers the question just put
                 mem.answered[topic] = n
-                reasons.append(f"直接回答了“{topic}”：{words}，第 {n} 条")
+                mem.answer_words[topic] = words
         values = {k: [str(v) for v in s.values] for k, s in sc.remembers.items()}
         for slot, found in find_slots(analysis.text, values, analysis).items():
             if slot not in mem.agreed and mem.slots.get(slot) != found.name:
@@ -315,7 +326,10 @@ class CustomerEngine:
         for concession in offered:
             mem.offers_pending.pop(concession)
         if answered:
-            why = "；".join(f"已回答：{t}，第 {mem.answered[t]} 条" for t in state.asks)
+            why = "；".join(
+                f"已回答：{t}，第 {mem.answered[t]} 条（“{mem.answer_words.get(t, '')}”）"
+                for t in state.asks
+            )
             return why, all(mem.answered[t] < n for t in state.asks)
         titles = "、".join(MOVE_TITLES.get(m, m) for m in used)
         extra = f"（{offered[0]}，第 {mem.offered[offered[0]]} 条）" if offered else ""

@@ -46,6 +46,11 @@ DIRECT_ANSWERS: tuple[str, ...] = (
 )
 # Moves whose timing is their point: kept pending only within their own message.
 MOMENTARY = frozenset({"greet", "farewell", "follow_up"})
+# A measure answers the open question too (75cm, 3天): a number with its unit.
+MEASURE = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:cm|mm|kg|ml|g|l|厘米|毫米|公分|公斤|千克|斤|克|毫升|升|米|寸"
+    r"|个?小时|天|个月|年|岁|码|号|元|块)"
+)
 # A number in a topic word: 75cm, 3天, 18个月.
 NUMBER = "#"
 _NUMBER_RE = r"\d+(?:\.\d+)?\s*"
@@ -85,7 +90,7 @@ def direct_answer(text: str) -> str | None:
         at = norm.find(word)
         if at >= 0 and norm[max(0, at - 1) : at] != "不":
             return text[at : at + len(word)]
-    number = re.search(r"\d+(?:\.\d+)?\s*[a-z\u4e00-\u9fff]{1,2}", norm)
+    number = MEASURE.search(norm)
     return text[number.start() : number.end()] if number else None
 
 
@@ -131,6 +136,7 @@ class Memory:
 
     pending: dict[str, int] = field(default_factory=dict)  # move → message that performed it
     answered: dict[str, int] = field(default_factory=dict)  # topic → message that answered it
+    answer_words: dict[str, str] = field(default_factory=dict)  # topic → the words that did
     offered: dict[str, int] = field(default_factory=dict)  # concession → message
     offers_pending: dict[str, int] = field(default_factory=dict)  # not used by a step yet
     slots: dict[str, str] = field(default_factory=dict)  # slot → agreed value
@@ -140,6 +146,7 @@ class Memory:
         return {
             "pending": dict(self.pending),
             "answered": dict(self.answered),
+            "answer_words": dict(self.answer_words),
             "offered": dict(self.offered),
             "offers_pending": dict(self.offers_pending),
             "slots": dict(self.slots),
@@ -156,14 +163,18 @@ class Memory:
             raw = raw if isinstance(raw, dict) else {}
             return {str(k): int(v) for k, v in raw.items() if isinstance(v, int)}
 
-        slots = data.get("slots") if isinstance(data.get("slots"), dict) else {}
+        def texts(key: str) -> dict[str, str]:
+            raw = data.get(key)
+            return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
         agreed = data.get("agreed") if isinstance(data.get("agreed"), list) else []
         return cls(
             pending=ints("pending"),
             answered=ints("answered"),
+            answer_words=texts("answer_words"),
             offered=ints("offered"),
             offers_pending=ints("offers_pending"),
-            slots={str(k): str(v) for k, v in slots.items()},
+            slots=texts("slots"),
             agreed=[str(a) for a in agreed],
         )
 
