@@ -54,12 +54,18 @@ MEASURE = re.compile(
 # A number in a topic word: 75cm, 3天, 18个月.
 NUMBER = "#"
 _NUMBER_RE = r"\d+(?:\.\d+)?\s*"
+GAP = "*"
+_GAP_RE = r"[^。！？!?；;\n]{0,12}?"
 
 
 def word_pattern(word: str) -> re.Pattern[str]:
-    """Compile a topic word: plain text, where ``#`` stands for a number (``#cm`` → 75cm)."""
-    parts = [re.escape(normalize(p)) for p in word.split(NUMBER)]
-    return re.compile(_NUMBER_RE.join(parts))
+    """Compile a topic word: plain text, where ``#`` stands for a number (``#cm`` → 75cm) and
+    ``*`` for a few characters of the same sentence (``预约*取件`` → 预约明天上门取件)."""
+    pieces = [
+        _NUMBER_RE.join(re.escape(normalize(p)) for p in part.split(NUMBER))
+        for part in word.split(GAP)
+    ]
+    return re.compile(_GAP_RE.join(pieces))
 
 
 @dataclass(frozen=True)

@@ -136,3 +136,9 @@ def test_a_size_inside_another_is_not_that_size(engine):
     analysis = engine.detector.analyze("M码偏小，建议您拿XL码")
     found = find_slots(analysis.text, {"尺码": ["M", "L", "XL"]}, analysis)
     assert found["尺码"].name == "XL"
+
+
+def test_topic_words_may_leave_a_gap():
+    found = find_topics("我帮您预约明天上门取件", {"寄回": ["预约*取件"]})
+    assert found["寄回"].words == "预约明天上门取件"
+    assert find_topics("我帮您预约。明天取件", {"寄回": ["预约*取件"]}) == {}
