@@ -37,15 +37,14 @@ DIRECT_ANSWERS: tuple[str, ...] = (
     "是的",
     "能的",
     "会的",
+    "不会的",
     "没问题",
-    "当然",
-    "放心",
-    "不会",
     "来得及",
     "对的",
 )
 # Moves whose timing is their point: kept pending only within their own message.
 MOMENTARY = frozenset({"greet", "farewell", "follow_up"})
+CLAUSE = re.compile(r"[,，。!！?？~～;；\n]")
 # A measure answers the open question too (75cm, 3天): a number with its unit.
 MEASURE = re.compile(
     r"\d+(?:\.\d+)?\s*(?:cm|mm|kg|ml|g|l|厘米|毫米|公分|公斤|千克|斤|克|毫升|升|米|寸"
@@ -92,9 +91,12 @@ def find_topics(text: str, topics: dict[str, list[str]]) -> dict[str, Found]:
 def direct_answer(text: str) -> str | None:
     """Return the words of a short direct answer (有货的, 可以的, a number) in a message, if any."""
     norm = normalize(text)
+    # A direct answer opens the reply (有货的亲～, 是的，…): further in, 是的 and 没问题 are
+    # just talk.
+    first = CLAUSE.split(norm, maxsplit=1)[0]
     for word in DIRECT_ANSWERS:
-        at = norm.find(word)
-        if at >= 0 and norm[max(0, at - 1) : at] != "不":
+        at = first.find(word)
+        if at >= 0 and (word.startswith("不") or first[max(0, at - 1) : at] != "不"):
             return text[at : at + len(word)]
     number = MEASURE.search(norm)
     return text[number.start() : number.end()] if number else None

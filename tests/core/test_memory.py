@@ -142,3 +142,9 @@ def test_topic_words_may_leave_a_gap():
     found = find_topics("我帮您预约明天上门取件", {"寄回": ["预约*取件"]})
     assert found["寄回"].words == "预约明天上门取件"
     assert find_topics("我帮您预约。明天取件", {"寄回": ["预约*取件"]}) == {}
+
+
+def test_a_direct_answer_opens_the_reply():
+    assert direct_answer("是的亲，这款很受欢迎") == "是的"
+    assert direct_answer("这款很受欢迎，是的") is None
+    assert direct_answer("不会的，放心") == "不会的"
