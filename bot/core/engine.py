@@ -61,7 +61,7 @@ class Turn:
     state: str
     outcome: str | None
     event: str  # advanced | ignored | offended
-    reasons: tuple[str, ...] = ()  # 已回答：保质期，第 3 条 / 客户还在等：保质期 …
+    reasons: tuple[str, ...] = ()  # 已回答：保质期，客服第 3 句 / 客户还在等：保质期 …
 
 
 class Conversation:
@@ -215,7 +215,7 @@ class CustomerEngine:
             convo.mood = max(0, convo.mood - sc.when_offended.mood_drop)
             words = "、".join(analysis.violation_phrases)
             reasons.append(
-                f"服务禁用语：{words}，第 {convo.turn} 条（心情 -{sc.when_offended.mood_drop}）"
+                f"服务禁用语：{words}，客服第 {convo.turn} 句（心情 -{sc.when_offended.mood_drop}）"
             )
             if convo.mood == 0:
                 convo.take_offence()
@@ -271,10 +271,13 @@ class CustomerEngine:
         for concession in analysis.concessions:
             mem.offered.setdefault(concession, n)
             mem.offers_pending[concession] = n
+        asked_here = sc.states[convo.state].asks
         for topic, found in find_topics(analysis.text, sc.topics).items():
             if topic not in mem.answered:
                 mem.answered[topic] = n
                 mem.answer_words[topic] = found.words
+                if topic not in asked_here:
+                    reasons.append(f"提前回答了：{topic}，客服第 {n} 句（“{found.words}”）")
         open_questions = mem.unanswered(sc.states[convo.state].asks)
         if open_questions and (words := direct_answer(analysis.text)):
             for topic in open_questions:  # 有货的 answers the question just put
@@ -284,7 +287,7 @@ class CustomerEngine:
         for slot, found in find_slots(analysis.text, values, analysis).items():
             if slot not in mem.agreed and mem.slots.get(slot) != found.name:
                 mem.slots[slot] = found.name
-                reasons.append(f"记下：{slot} {found.name}，第 {n} 条")
+                reasons.append(f"记下：{slot} {found.name}，客服第 {n} 句")
 
     def _contradiction(self, convo: Conversation, analysis: Analysis) -> tuple[str, str] | None:
         """A check (核对订单) naming another value than the one agreed: the customer corrects it."""
@@ -297,7 +300,7 @@ class CustomerEngine:
             if slot in mem.agreed and agreed is not None and found.name != agreed:
                 return (
                     CORRECTION.format(slot=slot, value=agreed),
-                    f"与约定不符：{slot}说好是 {agreed}，第 {convo.turn} 条写成了 {found.name}",
+                    f"与约定不符：{slot}说好是 {agreed}，客服第 {convo.turn} 句写成了 {found.name}",
                 )
         return None
 
@@ -327,15 +330,15 @@ class CustomerEngine:
             mem.offers_pending.pop(concession)
         if answered:
             why = "；".join(
-                f"已回答：{t}，第 {mem.answered[t]} 条（“{mem.answer_words.get(t, '')}”）"
+                f"已回答：{t}，客服第 {mem.answered[t]} 句（“{mem.answer_words.get(t, '')}”）"
                 for t in state.asks
             )
             return why, all(mem.answered[t] < n for t in state.asks)
         titles = "、".join(MOVE_TITLES.get(m, m) for m in used)
-        extra = f"（{offered[0]}，第 {mem.offered[offered[0]]} 条）" if offered else ""
+        extra = f"（{offered[0]}，第 {mem.offered[offered[0]]} 句）" if offered else ""
         if turns and min(turns) < n:
-            return f"已做过：{titles}，第 {min(turns)} 条{extra}", False
-        return f"客服{titles}，第 {n} 条{extra}", False
+            return f"已做过：{titles}，客服第 {min(turns)} 句{extra}", False
+        return f"客服{titles}，第 {n} 句{extra}", False
 
     def _asking(self, convo: Conversation) -> list[str]:
         open_questions = convo.memory.unanswered(self.scenario.states[convo.state].asks)

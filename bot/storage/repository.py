@@ -316,6 +316,12 @@ def get_transcript(engine: Engine, conversation_id: str) -> Transcript:
     )
 
 
+def reply_reasons(engine: Engine, conversation_id: str) -> dict[int, tuple[str, ...]]:
+    """Why the customer said each reply, by the message's place in ``get_transcript``."""
+    stored = load_conversation(engine, conversation_id)
+    return {i: m.reasons for i, m in enumerate(stored.messages) if m.reasons}
+
+
 def import_transcript(engine: Engine, transcript: Transcript, *, source: str) -> str:
     """Store a transcript read from ``source`` (a file name) and return its id."""
     _check_transcript(transcript, source)

@@ -29,7 +29,7 @@ def test_a_question_answered_before_it_is_asked_is_not_asked(engine):
     _, turns = play(engine, ["您好", "推荐您这款黑茶，在干燥处可以长期存放，越陈越香"])
     assert turns[1].state == "stock"  # past shelf_life: its question was answered in passing
     assert turns[1].replies == ["还有货吗？"]
-    assert "已回答：保质期，第 2 条（“长期存放”）" in turns[1].reasons
+    assert "已回答：保质期，客服第 2 句（“长期存放”）" in turns[1].reasons
     assert "客户在问：库存" in turns[1].reasons
 
 
@@ -37,13 +37,13 @@ def test_an_answer_from_an_earlier_message_is_acknowledged(engine):
     _, turns = play(engine, ["您好，现货充足", "推荐您这款，保质期18个月"])
     assert turns[1].state == "price"
     assert turns[1].replies == ["哦对，你说过有货了。", "那就小盒吧，能便宜点吗？"]
-    assert "已回答：库存，第 1 条（“现货”）" in turns[1].reasons
+    assert "已回答：库存，客服第 1 句（“现货”）" in turns[1].reasons
 
 
 def test_a_short_direct_answer_answers_the_open_question(engine):
     _, turns = play(engine, ["您好", "推荐您这款，保质期18个月", "有货的亲～"])
     assert turns[2].state == "price"
-    assert turns[2].reasons[0] == "已回答：库存，第 3 条（“有货”）"
+    assert turns[2].reasons[0] == "已回答：库存，客服第 3 句（“有货”）"
 
 
 def test_the_customer_says_what_it_still_waits_for(engine):
@@ -57,7 +57,7 @@ def test_the_customer_says_what_it_still_waits_for(engine):
 def test_one_message_advances_several_steps_one_move_each(engine):
     _, turns = play(engine, ["您好，推荐您这款黑茶"])
     assert turns[0].state == "shelf_life"  # greet took hello, recommend took needs
-    assert turns[0].reasons[:2] == ("客服招呼，第 1 条", "客服推荐，第 1 条")
+    assert turns[0].reasons[:2] == ("客服招呼，第 1 句", "客服推荐，第 1 句")
 
 
 def test_a_move_the_customer_could_not_take_yet_is_taken_later(engine):
@@ -68,7 +68,7 @@ def test_a_move_the_customer_could_not_take_yet_is_taken_later(engine):
     )
     assert turns[2].state == "stock" and turns[2].event == "ignored"
     assert turns[3].state == "ordering"
-    assert "已做过：议价，第 3 条（优惠券，第 3 条）" in turns[3].reasons
+    assert "已做过：议价，客服第 3 句（优惠券，第 3 句）" in turns[3].reasons
 
 
 def test_greetings_and_closings_are_not_kept_for_later(engine):
@@ -90,7 +90,7 @@ def test_the_customer_keeps_to_the_agreed_value(engine):
     wrong = convo.handle("跟您核对一下：小盒一盒，请确认")
     assert wrong.state == "ordering"
     assert wrong.replies == ["不对哦，规格是大盒，我们刚才说好的。"]
-    assert wrong.reasons == ("与约定不符：规格说好是 大盒，第 5 条写成了 小盒",)
+    assert wrong.reasons == ("与约定不符：规格说好是 大盒，客服第 5 句写成了 小盒",)
     right = convo.handle("不好意思，跟您核对一下：大盒一盒，请确认")
     assert right.state == "confirmed"
 

@@ -200,12 +200,12 @@ def test_record_turn_keeps_the_customers_memory_and_reasons(engine: Engine, live
         snapshot=Snapshot("shelf_life", 3, 0, 1, 7, memory),
         outcome=None,
         agent_seq=agent,
-        reasons=["已回答：库存，第 1 条（“现货”）", "客户在问：保质期"],
+        reasons=["已回答：库存，客服第 1 句（“现货”）", "客户在问：保质期"],
     )
     stored = load_conversation(engine, live_id)
     assert stored.snapshot == Snapshot("shelf_life", 3, 0, 1, 7, memory)
     assert [m.reasons for m in stored.messages[-2:]] == [
-        ("已回答：库存，第 1 条（“现货”）", "客户在问：保质期"),
+        ("已回答：库存，客服第 1 句（“现货”）", "客户在问：保质期"),
         (),  # the reasons go with the first reply only
     ]
 
