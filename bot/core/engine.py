@@ -244,6 +244,7 @@ class CustomerEngine:
         if steps:
             convo.misses = 0
             convo.memory.forget_leftovers(convo.turn)
+            reasons = _without_repeats(reasons)
             state = sc.states[convo.state]
             if heard and not convo.finished:
                 replies.append(convo.pick(heard, "heard"))
@@ -372,6 +373,16 @@ class CustomerEngine:
             replies = [convo.say(self.scenario.states[convo.state].says, convo.state)]
         self.release(convo)
         return Turn(analysis, replies, convo.state, convo.outcome, event, tuple(reasons or ()))
+
+
+def _without_repeats(reasons: list[str]) -> list[str]:
+    """Drop 提前回答了：X when the same message also reached the question (已回答：X …)."""
+    reached = {r.split("：", 1)[1].split("（", 1)[0] for r in reasons if r.startswith("已回答：")}
+    return [
+        r
+        for r in reasons
+        if not (r.startswith("提前回答了：") and r.split("：", 1)[1].split("（", 1)[0] in reached)
+    ]
 
 
 def _conditions(rule: Rule) -> list:
