@@ -81,11 +81,26 @@ def find_topics(text: str, topics: dict[str, list[str]]) -> dict[str, Found]:
     norm = normalize(text)
     found: dict[str, Found] = {}
     for name, words in topics.items():
-        hits = [m for w in words if (m := word_pattern(w).search(norm))]
+        # An answer is a statement: 要放后备箱吗？ asks, it answers nothing.
+        hits = [
+            m
+            for w in words
+            for m in word_pattern(w).finditer(norm)
+            if not _in_question(norm, m.start(), m.end())
+        ]
         if hits:
             first = min(hits, key=lambda m: m.start())
             found[name] = Found(name, text[first.start() : first.end()], first.start())
     return found
+
+
+def _in_question(norm: str, start: int, end: int) -> bool:
+    """Whether the clause around ``start:end`` asks (ends in ？ or in 吗/呢)."""
+    after = CLAUSE.search(norm, end)
+    stop = after.start() if after else len(norm)
+    if after and after.group() in "?？":
+        return True
+    return norm[start:stop].rstrip(" ~～").endswith(("吗", "呢"))
 
 
 def direct_answer(text: str) -> str | None:

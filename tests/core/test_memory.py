@@ -148,3 +148,10 @@ def test_a_direct_answer_opens_the_reply():
     assert direct_answer("是的亲，这款很受欢迎") == "是的"
     assert direct_answer("这款很受欢迎，是的") is None
     assert direct_answer("不会的，放心") == "不会的"
+
+
+def test_a_question_that_names_a_topic_does_not_answer_it():
+    topics = {"收车": ["后备箱"]}
+    assert find_topics("平时要放后备箱吗？预算多少？", topics) == {}
+    assert find_topics("要放后备箱吗", topics) == {}
+    assert find_topics("一键收车，放后备箱不占地方", topics)["收车"].words == "后备箱"
