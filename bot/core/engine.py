@@ -38,6 +38,9 @@ HEARD_DEFAULT = ("哦对，你刚才说过了。", "嗯，这个你前面说过�
 # What the customer says when the agent's summary contradicts what was agreed.
 CORRECTION = "不对哦，{slot}是{value}，我们刚才说好的。"
 MOVES_THAT_CHECK = frozenset({"verify", "confirm"})
+# The moves an offered concession is part of: a second concession in the same message answers
+# a second round of haggling even though the move itself was taken by the first.
+OFFERING_MOVES = frozenset({"negotiate", "remedy"})
 
 
 @dataclass(frozen=True)
@@ -325,8 +328,12 @@ class CustomerEngine:
         assert rule is not None
         used = [m for m in rule.when if m in mem.pending]
         turns = [mem.pending.pop(m) for m in used]
-        offered = [c for c in mem.offers_pending if rule.offers or "offers_concession" in rule.if_]
-        offered = [c for c in offered if not rule.offers or c in rule.offers]
+        # A step that wanted a concession takes one: a message with two (最低价 and a gift)
+        # answers two rounds of haggling.
+        allowed = rule.offers or (
+            list(self.scenario.brief.concessions) if "offers_concession" in rule.if_ else []
+        )
+        offered = [c for c in mem.offers_pending if c in allowed][:1]
         for concession in offered:
             mem.offers_pending.pop(concession)
         if answered:
@@ -389,8 +396,15 @@ def _conditions(rule: Rule) -> list:
     wanted = set(rule.when)
 
     def performs_move(ev: EventData) -> bool:
-        # The move done now or earlier and not yet used; or the state's question answered.
-        return ev.kwargs["answered"] or bool(wanted & ev.kwargs["moves"])
+        # The move done now or earlier and not yet used; or the state's question answered; or,
+        # for a rule that waits for a concession, that concession offered in this very message
+        # (the haggling move it came with was taken by the step before).
+        if ev.kwargs["answered"] or wanted & ev.kwargs["moves"]:
+            return True
+        pending = ev.model.memory.offers_pending
+        return bool(wanted & OFFERING_MOVES) and any(
+            pending.get(c) == ev.model.turn for c in rule.offers
+        )
 
     conditions = [performs_move]
     if rule.offers:

@@ -44,6 +44,9 @@ DIRECT_ANSWERS: tuple[str, ...] = (
 )
 # Moves whose timing is their point: kept pending only within their own message.
 MOMENTARY = frozenset({"greet", "farewell", "follow_up"})
+SHORT_ANSWER = 10  # characters
+# Words that open a reply without answering anything yet.
+SALUTATIONS = frozenset({"", "亲", "亲亲", "亲爱的", "您好", "你好", "在的", "嗯", "嗯嗯", "好的"})
 CLAUSE = re.compile(r"[,，。!！?？~～;；\n]")
 # A measure answers the open question too (75cm, 3天): a number with its unit.
 MEASURE = re.compile(
@@ -106,15 +109,23 @@ def _in_question(norm: str, start: int, end: int) -> bool:
 def direct_answer(text: str) -> str | None:
     """Return the words of a short direct answer (有货的, 可以的, a number) in a message, if any."""
     norm = normalize(text)
-    # A direct answer opens the reply (有货的亲～, 是的，…): further in, 是的 and 没问题 are
-    # just talk.
-    first = CLAUSE.split(norm, maxsplit=1)[0]
+    # A direct answer opens the reply (有货的亲～, 亲，是的…, 75cm哦): further in, 是的 and
+    # 没问题 are just talk, and 能放10到15天 answers whatever was asked about keeping.
+    at_clause = 0
+    for clause in CLAUSE.finditer(norm + "\n"):
+        first = norm[at_clause : clause.start()]
+        if first.strip() not in SALUTATIONS:
+            break
+        at_clause = clause.end()
     for word in DIRECT_ANSWERS:
         at = first.find(word)
         if at >= 0 and (word.startswith("不") or first[max(0, at - 1) : at] != "不"):
-            return text[at : at + len(word)]
-    number = MEASURE.search(norm)
-    return text[number.start() : number.end()] if number else None
+            return text[at_clause + at : at_clause + at + len(word)]
+    # A bare measure is an answer only as a short reply of its own (腰围75cm, 3天到).
+    number = MEASURE.search(first) if len(first.strip()) <= SHORT_ANSWER else None
+    if number is None:
+        return None
+    return text[at_clause + number.start() : at_clause + number.end()]
 
 
 def find_slots(text: str, slots: dict[str, list[str]], analysis: Analysis) -> dict[str, Found]:

@@ -155,3 +155,9 @@ def test_a_question_that_names_a_topic_does_not_answer_it():
     assert find_topics("平时要放后备箱吗？预算多少？", topics) == {}
     assert find_topics("要放后备箱吗", topics) == {}
     assert find_topics("一键收车，放后备箱不占地方", topics)["收车"].words == "后备箱"
+
+
+def test_a_measure_answers_only_when_it_opens_the_reply():
+    assert direct_answer("亲，75cm哦") == "75cm"
+    assert direct_answer("亲，冰糖橙常温阴凉处能放10到15天") is None
+    assert direct_answer("亲亲，是的呢") == "是的"
