@@ -330,9 +330,7 @@ class CustomerEngine:
         turns = [mem.pending.pop(m) for m in used]
         # A step that wanted a concession takes one: a message with two (最低价 and a gift)
         # answers two rounds of haggling.
-        allowed = rule.offers or (
-            list(self.scenario.brief.concessions) if "offers_concession" in rule.if_ else []
-        )
+        allowed = _wanted_offers(self.scenario, rule)
         offered = [c for c in mem.offers_pending if c in allowed][:1]
         for concession in offered:
             mem.offers_pending.pop(concession)
@@ -382,6 +380,13 @@ class CustomerEngine:
         return Turn(analysis, replies, convo.state, convo.outcome, event, tuple(reasons or ()))
 
 
+def _wanted_offers(scenario: Scenario, rule: Rule) -> list[str]:
+    """The concessions a rule waits for: its ``offers``, or any the brief allows."""
+    if rule.offers:
+        return list(rule.offers)
+    return list(scenario.brief.concessions) if "offers_concession" in rule.if_ else []
+
+
 def _without_repeats(reasons: list[str]) -> list[str]:
     """Drop 提前回答了：X when the same message also reached the question (已回答：X …)."""
     reached = {r.split("：", 1)[1].split("（", 1)[0] for r in reasons if r.startswith("已回答：")}
@@ -401,6 +406,8 @@ def _conditions(rule: Rule) -> list:
         # (the haggling move it came with was taken by the step before).
         if ev.kwargs["answered"] or wanted & ev.kwargs["moves"]:
             return True
+        # Only a rule that names its concessions: 最低价 after 优惠券 is a new round, a second
+        # perk of any kind (券 and 包邮 together) is one offer.
         pending = ev.model.memory.offers_pending
         return bool(wanted & OFFERING_MOVES) and any(
             pending.get(c) == ev.model.turn for c in rule.offers
