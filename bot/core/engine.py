@@ -326,7 +326,9 @@ class CustomerEngine:
             return None
         rule = convo.fired
         assert rule is not None
-        used = [m for m in rule.when if m in mem.pending]
+        # One move per step (the first the rule lists): 理解您的想法，其实它不用预热… is both
+        # the empathy one state waits for and the explanation the next one does.
+        used = [m for m in rule.when if m in mem.pending][:1]
         turns = [mem.pending.pop(m) for m in used]
         # A step that wanted a concession takes one: a message with two (最低价 and a gift)
         # answers two rounds of haggling.
