@@ -342,7 +342,8 @@ class CustomerEngine:
                 for t in state.asks
             )
             return why, all(mem.answered[t] < n for t in state.asks)
-        titles = "、".join(MOVE_TITLES.get(m, m) for m in used)
+        # A second concession in one message advances without a move of its own (让步).
+        titles = "、".join(MOVE_TITLES.get(m, m) for m in used) or "让步"
         extra = f"（{offered[0]}，第 {mem.offered[offered[0]]} 句）" if offered else ""
         if turns and min(turns) < n:
             return f"已做过：{titles}，客服第 {min(turns)} 句{extra}", False
