@@ -155,12 +155,12 @@ def find_slots(text: str, slots: dict[str, list[str]], analysis: Analysis) -> di
 
 
 def _inside_word(norm: str, start: int, end: int, value: str) -> bool:
-    """A Latin value (M, L) inside a longer Latin word (XL, ML) is not that value."""
+    """A Latin value inside a longer word (M in XL, 42 in 420元) is not that value."""
     if not value.isascii():
         return False
     before = norm[start - 1] if start else ""
     after = norm[end] if end < len(norm) else ""
-    return (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha())
+    return (before.isascii() and before.isalnum()) or (after.isascii() and after.isalnum())
 
 
 @dataclass

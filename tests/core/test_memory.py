@@ -136,6 +136,8 @@ def test_a_size_inside_another_is_not_that_size(engine):
     analysis = engine.detector.analyze("M码偏小，建议您拿XL码")
     found = find_slots(analysis.text, {"尺码": ["M", "L", "XL"]}, analysis)
     assert found["尺码"].name == "XL"
+    analysis = engine.detector.analyze("到手420元，推荐您穿42码")
+    assert find_slots(analysis.text, {"尺码": ["42"]}, analysis)["尺码"].start == 11
 
 
 def test_topic_words_may_leave_a_gap():
