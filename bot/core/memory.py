@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from bot.core.detector import Analysis, normalize
@@ -60,6 +61,7 @@ GAP = "*"
 _GAP_RE = r"[^。！？!?；;\n]{0,12}?"
 
 
+@lru_cache(maxsize=4096)  # every message looks for the same few words
 def word_pattern(word: str) -> re.Pattern[str]:
     """Compile a topic word: plain text, where ``#`` stands for a number (``#cm`` → 75cm) and
     ``*`` for a few characters of the same sentence (``预约*取件`` → 预约明天上门取件)."""
