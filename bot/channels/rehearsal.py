@@ -27,8 +27,11 @@ from bot.services.app import App
 
 def _describe(turn: Turn) -> str:
     moves = "、".join(MOVE_TITLES[m] for m in turn.analysis.move_names) or "（未识别）"
-    return f"  ↳ {moves} → 状态 {turn.state}" + (
-        f"（结局：{outcome_title(turn.outcome)}）" if turn.outcome else ""
+    why = f"\n  ↳ 顾客：{'；'.join(turn.reasons)}" if turn.reasons else ""
+    return (
+        f"  ↳ {moves} → 状态 {turn.state}"
+        + (f"（结局：{outcome_title(turn.outcome)}）" if turn.outcome else "")
+        + why
     )
 
 

@@ -65,7 +65,9 @@ def feedback_line(scenario: Scenario, turn: Turn) -> str:
     kind_moves = moves_for(scenario.kind)
     tags = "、".join(MOVE_TITLES[m] for m in turn.analysis.move_names if m in kind_moves)
     bad = "、".join(turn.analysis.violation_phrases)
-    return f"  ↳ {tags or '（未识别）'}" + (f"  ⚠ 禁用语：{bad}" if bad else "")
+    line = f"  ↳ {tags or '（未识别）'}" + (f"  ⚠ 禁用语：{bad}" if bad else "")
+    # Why the customer reacts so: a poor message, or a customer that misread a good one.
+    return line + (f"\n  ↳ 顾客：{'；'.join(turn.reasons)}" if turn.reasons else "")
 
 
 def confirmed_end(info: TextIO) -> bool:

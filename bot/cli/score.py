@@ -13,7 +13,7 @@ from bot.core.moves import MOVE_TITLES
 from bot.core.scoring import ScoreSheet
 from bot.core.transcript import Transcript
 from bot.services.app import App
-from bot.storage import get_transcript
+from bot.storage import get_transcript, reply_reasons
 
 BAND_TITLES = {"excellent": "优秀", "pass": "合格", "fail": "不合格"}
 
@@ -90,10 +90,11 @@ def report(app: App, source: str, out: Path | None):
     sheet = app.score(transcript)
     name = transcript.id or Path(source).stem
     out = out or Path(f"kefu-report-{name}.html")
-    out.write_text(
-        render_report(sheet, app.library.scenarios.get(transcript.scenario or ""), source),
-        encoding="utf-8",
-    )
+    # A stored live chat also tells why the customer said each reply.
+    from_file = Path(source).exists() or source.endswith(".json")
+    reasons = {} if from_file else reply_reasons(app.db, source)
+    scenario = app.library.scenarios.get(transcript.scenario or "")
+    out.write_text(render_report(sheet, scenario, source, reasons), encoding="utf-8")
     click.echo(f"报告已写入 {out}（总分 {sheet.total:g}，{BAND_TITLES[sheet.band]}）")
     return 0
 

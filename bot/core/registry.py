@@ -32,7 +32,9 @@ class Entry:
 
 
 def _offers_allowed_concession(convo: Conversation, analysis: Analysis) -> bool:
-    return bool(set(analysis.concessions) & set(convo.scenario.brief.concessions))
+    # Offered now, or earlier in a message the customer could not act on yet.
+    offered = set(analysis.concessions) | set(convo.memory.offers_pending)
+    return bool(offered & set(convo.scenario.brief.concessions))
 
 
 def _set_mood(convo: Conversation, value: int) -> None:

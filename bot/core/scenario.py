@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from bot.core.memory import placeholders
 from bot.core.moves import ALL_MOVES, KIND_TITLES, moves_for
 from bot.core.registry import ACTIONS, CONDITIONS, MAX_MOOD
 
@@ -125,6 +126,19 @@ class State(_Strict):
     nudge: Lines = []
     end: Outcome | None = None
     tip: Lines = []
+    # The customer's questions here (names from ``topics``): once the agent has answered them,
+    # now or earlier, the customer takes this state's first exit whose conditions hold.
+    asks: Names = []
+    # What the customer says when the agent had already answered this state's question.
+    heard: Lines = []
+
+
+class Slot(_Strict):
+    """Something agreed in the chat (a size, a colour): the values the agent may name, and the
+    one the customer has in mind until then."""
+
+    values: Annotated[list[str | int], Field(min_length=1)]
+    default: str | int
 
 
 class Reaction(_Strict):
@@ -145,6 +159,10 @@ class Scenario(_Strict):
     states: dict[str, State] = Field(min_length=2)
     when_ignored: Reaction
     when_offended: Reaction
+    # Topic → the words of an answer (``#`` stands for a number): 保质期: [保质期, 存放, #个月].
+    topics: dict[str, Lines] = {}
+    # Slot → its values: what the customer remembers as agreed and says back as {尺码}.
+    remembers: dict[str, Slot] = {}
 
     @property
     def kind_title(self) -> str:
@@ -265,6 +283,7 @@ def semantic_problems(data: dict[str, Any]) -> list[tuple[Path, str]]:
                             )
                         )
     problems += _path_problems(data, states)
+    problems += memory_problems(data, states)
     for key in _dict(_dict(data.get("brief")).get("concessions")):
         if key not in CONCESSIONS:
             problems.append(
@@ -331,4 +350,72 @@ def _path_problems(data: dict[str, Any], states: dict) -> list[tuple[Path, str]]
                 "提示：让 when_ignored / when_offended 的 go: 指向 end: left 或 escalated 的状态",
             )
         )
+    return problems
+
+
+# Forms of address that presume the agent's gender: the customer cannot know it.
+GENDERED_ADDRESS: tuple[str, ...] = ("姑娘", "小姐姐", "小哥哥", "帅哥", "美女", "小伙子", "小哥")
+
+
+def _customer_lines(data: dict[str, Any], states: dict) -> list[tuple[Path, str]]:
+    """Every line the customer may say, with its path."""
+    lines: list[tuple[Path, str]] = []
+    for name, raw in states.items():
+        for key in ("says", "nudge", "heard"):
+            for i, line in enumerate(_names(_dict(raw).get(key))):
+                lines.append((("states", name, key, i), line))
+    for key in ("when_ignored", "when_offended"):
+        for i, line in enumerate(_names(_dict(data.get(key)).get("says"))):
+            lines.append(((key, "says", i), line))
+    return lines
+
+
+def memory_problems(data: dict[str, Any], states: dict) -> list[tuple[Path, str]]:
+    """Questions (``asks``) that name no topic, ``{slot}`` lines that name no slot, slot
+    defaults that are not among their values, and gendered forms of address."""
+    problems: list[tuple[Path, str]] = []
+    topics = [str(t) for t in _dict(data.get("topics"))]
+    slots = _dict(data.get("remembers"))
+    for name, raw in states.items():
+        for i, topic in enumerate(_names(_dict(raw).get("asks"))):
+            if topic not in topics:
+                problems.append(
+                    (
+                        ("states", name, "asks", i),
+                        f"顾客问的话题“{topic}”没有在 topics: 里定义"
+                        f"（已有：{'、'.join(topics) or '无'}）{_close(topic, topics)}"
+                        f"。提示：在剧本顶层 topics: 下写“{topic}: [回答里会出现的词]”",
+                    )
+                )
+    for slot, raw in slots.items():
+        slot_data = _dict(raw)
+        values = [str(v) for v in slot_data.get("values") or [] if isinstance(v, str | int)]
+        default = slot_data.get("default")
+        if default is not None and values and str(default) not in values:
+            problems.append(
+                (
+                    ("remembers", slot, "default"),
+                    f"“{slot}”的默认值“{default}”不在 values 里（可选：{'、'.join(values)}）",
+                )
+            )
+    for path, line in _customer_lines(data, states):
+        for slot in placeholders(line):
+            if slot not in slots:
+                problems.append(
+                    (
+                        path,
+                        f"台词里的“{{{slot}}}”没有在 remembers: 里定义"
+                        f"（已有：{'、'.join(map(str, slots)) or '无'}）{_close(slot, list(slots))}",
+                    )
+                )
+        for word in GENDERED_ADDRESS:
+            if word in line:
+                problems.append(
+                    (
+                        path,
+                        f"顾客台词用了“{word}”称呼客服，但顾客并不知道客服的性别。"
+                        "提示：改成“亲”“客服”“你”这类不分性别的称呼",
+                    )
+                )
+                break
     return problems

@@ -48,8 +48,20 @@ def _pieces(text: str, spans: list[tuple[int, int, str]]) -> list[Piece]:
     return out
 
 
-def render_report(sheet: ScoreSheet, scenario: Scenario | None = None, source: str = "") -> str:
-    """Return the HTML page for one scored transcript."""
+def render_report(
+    sheet: ScoreSheet,
+    scenario: Scenario | None = None,
+    source: str = "",
+    reasons: dict[int, tuple[str, ...]] | None = None,
+) -> str:
+    """Return the HTML page for one scored transcript.
+
+    ``reasons``: why the scripted customer said each reply, by message index (a live chat's
+    ``reply_reasons``), so that a grader can tell a poor candidate from a customer that
+    misread a good one.
+    """
+    reasons = reasons or {}
+    agent_turn = 0
     findings = {m.index: m for m in sheet.messages}
     cited: dict[int, list[str]] = {}
     for row in sheet.items:
@@ -58,6 +70,7 @@ def render_report(sheet: ScoreSheet, scenario: Scenario | None = None, source: s
     rows = []
     for i, msg in enumerate(sheet.analysis.transcript.messages):
         f = findings.get(i)
+        agent_turn += msg.role == "agent"
         spans = []
         if f is not None:
             spans = [(h.start, h.end, "禁用语") for h in f.violations]
@@ -71,6 +84,9 @@ def render_report(sheet: ScoreSheet, scenario: Scenario | None = None, source: s
                 "finding": f,
                 "moves": [MOVE_TITLES[m] for m in f.moves] if f else [],
                 "cited": cited.get(i, []),
+                # The engine counts the agent's messages: reasons say 客服第 3 句.
+                "agent_turn": agent_turn if msg.role == "agent" else None,
+                "reasons": reasons.get(i, ()),
             }
         )
     transcript = sheet.analysis.transcript

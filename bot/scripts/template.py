@@ -50,6 +50,27 @@ PRESALE_CASES = [
         "outcome": "ordered",
     },
     {
+        "name": "主动：客服先答、一句做几件事，顾客照样下单",
+        "turns": [
+            ("亲，您好～欢迎光临，请问您是自己用还是送人？平时喜欢什么款式？", "recommend_me"),
+            ("推荐您这款纯棉的，M码刚好合适；现在下单包邮，还送运费险哦。", "ordering"),
+            ("跟您核对一下：M码一件，地址以订单为准，请您确认；48 小时内发出。", "ordered"),
+        ],
+        "outcome": "ordered",
+    },
+    {
+        "name": "简短：短句回答，顾客照样下单",
+        "turns": [
+            ("在的亲～", "needs"),
+            ("自己穿吗？喜欢啥款？", "recommend_me"),
+            ("推荐这款纯棉的，M码", "price"),
+            ("包邮，送运费险", "ordering"),
+            ("M码一件，您确认下", "confirmed"),
+            ("48小时内发", "ordered"),
+        ],
+        "outcome": "ordered",
+    },
+    {
         "name": "答非所问：顾客失去耐心离开",
         "turns": [(OFF_TOPIC, "opening"), (OFF_TOPIC, "opening"), (OFF_TOPIC, "left")],
         "outcome": "left",
@@ -71,6 +92,24 @@ def _aftersale_cases(remedy: str) -> list[dict]:
                 ("麻烦您拍张照片给我看一下具体情况，我马上为您核实。", "solution"),
                 (f"我这边马上为您{remedy}，运费由我们承担，您看这样可以吗？", "agreed"),
                 ("今天就为您处理，有进展第一时间通知您，后续有任何问题随时联系我。", "resolved"),
+            ],
+            "outcome": "resolved",
+        },
+        {
+            "name": "主动：客服先道歉又先要照片，再一句给出方案",
+            "turns": [
+                ("非常抱歉给您带来不好的体验，麻烦您拍张照片给我，我马上核实。", "solution"),
+                (f"我这边马上为您{remedy}，运费由我们承担，有进展第一时间通知您。", "resolved"),
+            ],
+            "outcome": "resolved",
+        },
+        {
+            "name": "简短：短句回答，顾客接受处理",
+            "turns": [
+                ("抱歉亲，给您添麻烦了", "details"),
+                ("麻烦拍张照片给我看看", "solution"),
+                (f"马上给您{remedy}，运费我们出", "agreed"),
+                ("今天处理，有进展通知您", "resolved"),
             ],
             "outcome": "resolved",
         },

@@ -127,6 +127,7 @@ class LiveChat:
             moves=turn.analysis.move_names,
             violations=turn.analysis.violation_phrases,
             after_turn=before,  # another process may have answered it: StaleTurn, nothing written
+            reasons=turn.reasons,
         )
         return turn
 

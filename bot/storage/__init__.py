@@ -23,6 +23,7 @@ from bot.storage.repository import (
     load_conversation,
     new_id,
     record_turn,
+    reply_reasons,
 )
 
 __all__ = [
@@ -41,4 +42,5 @@ __all__ = [
     "new_id",
     "open_database",
     "record_turn",
+    "reply_reasons",
 ]

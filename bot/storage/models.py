@@ -75,6 +75,8 @@ class ConversationRow(Base):
     mood: Mapped[int | None] = mapped_column(Integer)
     misses: Mapped[int | None] = mapped_column(Integer)
     turn: Mapped[int | None] = mapped_column(Integer)
+    # The customer's memory (bot.core.memory.Memory.to_json()): null before it had any.
+    memory: Mapped[dict | None] = mapped_column(JSON)
     # Null while the conversation is live.
     outcome: Mapped[str | None] = mapped_column(String(100))
     channel: Mapped[str] = mapped_column(String(20))
@@ -118,6 +120,8 @@ class MessageRow(Base):
     moves: Mapped[list[str]] = mapped_column(JSON, default=list)
     violations: Mapped[list[str]] = mapped_column(JSON, default=list)
     client_id: Mapped[str | None] = mapped_column(String(CLIENT_ID_MAX))
+    # Why the customer said this (on the first reply to an agent message): 已回答：保质期，第 3 条.
+    reasons: Mapped[list[str] | None] = mapped_column(JSON)
 
     conversation: Mapped[ConversationRow] = relationship(back_populates="messages")
 

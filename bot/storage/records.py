@@ -23,6 +23,7 @@ class StoredMessage:
     at: datetime | None = None
     moves: tuple[str, ...] = ()
     violations: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()  # why the customer said it (customer replies only)
 
     def to_message(self) -> Message:
         """Return the core's ``Message`` for this line."""

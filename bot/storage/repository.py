@@ -151,8 +151,11 @@ def record_turn(
     moves: Iterable[str] = (),
     violations: Iterable[str] = (),
     after_turn: int | None = None,
+    reasons: Iterable[str] = (),
 ) -> list[int]:
     """Save one turn in one transaction: the agent's analysis, the replies, the new state.
+
+    ``reasons`` (why the customer reacted so) are stored with the first reply.
 
     Returns the ``seq`` of each reply. When ``outcome`` is set, ``ended_at`` becomes the time of
     the last reply, or now if it has none. ``after_turn``: the stored turn this one follows;
@@ -180,7 +183,9 @@ def record_turn(
         first = _next_seq(session, conversation_id)
         seqs = list(range(first, first + len(replies)))
         for seq, (text, at) in zip(seqs, replies, strict=True):
-            session.add(_message_row(conversation_id, seq, "customer", text, at, (), ()))
+            reply = _message_row(conversation_id, seq, "customer", text, at, (), ())
+            reply.reasons = (list(reasons) or None) if seq == first else None
+            session.add(reply)
         _set_snapshot(row, snapshot)
         row.outcome = outcome
         if outcome is not None:
@@ -311,6 +316,12 @@ def get_transcript(engine: Engine, conversation_id: str) -> Transcript:
     )
 
 
+def reply_reasons(engine: Engine, conversation_id: str) -> dict[int, tuple[str, ...]]:
+    """Why the customer said each reply, by the message's place in ``get_transcript``."""
+    stored = load_conversation(engine, conversation_id)
+    return {i: m.reasons for i, m in enumerate(stored.messages) if m.reasons}
+
+
 def import_transcript(engine: Engine, transcript: Transcript, *, source: str) -> str:
     """Store a transcript read from ``source`` (a file name) and return its id."""
     _check_transcript(transcript, source)
@@ -407,6 +418,7 @@ def _message_row(
 def _set_snapshot(row: ConversationRow, snapshot: Snapshot) -> None:
     row.state, row.mood, row.misses = snapshot.state, snapshot.mood, snapshot.misses
     row.turn, row.seed = snapshot.turn, snapshot.seed
+    row.memory = dict(snapshot.memory) or None
 
 
 def _set_started(row: ConversationRow, started_at: datetime) -> None:
@@ -426,6 +438,7 @@ def _stored(row: ConversationRow) -> StoredConversation:
             misses=row.misses or 0,
             turn=row.turn or 0,
             seed=row.seed or 0,
+            memory=row.memory if isinstance(row.memory, dict) else {},
         )
     ended_at = None
     if row.ended_at_utc is not None:
@@ -456,6 +469,7 @@ def _stored_message(m: MessageRow) -> StoredMessage:
         at=join_time(m.at_utc, m.at_offset) if m.at_utc is not None else None,
         moves=tuple(m.moves or ()),
         violations=tuple(m.violations or ()),
+        reasons=tuple(m.reasons or ()),
     )
 
 

@@ -41,6 +41,7 @@ def test_edit_is_reloaded_and_conversation_replayed(tmp_path):
     assert "小王：能再便宜点吗？改过了" in text  # the replay used the edited line, by the persona
     assert "客户：" not in text
     assert "（结局：下单）" in text and "ordered" not in text
+    assert "  ↳ 顾客：客服招呼，第 1 句" in text  # why the customer reacted so
     assert convo.outcome == "ordered"
 
 

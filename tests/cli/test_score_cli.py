@@ -61,6 +61,18 @@ def test_report_writes_a_page(run, tmp_path):
     assert "评分报告" in (tmp_path / "r.html").read_text(encoding="utf-8")
 
 
+def test_a_stored_chats_report_says_why_the_customer_replied(run, tmp_path):
+    lines = ["有货的亲～", "请问您身高体重多少呢？", "根据您的身材推荐您拍L码"]
+    assert run("chat", "presale-dress-size", "--seed", "1", stdin="\n".join(lines)).returncode == 0
+    [row] = json.loads(run("transcripts", "list", "--json").stdout)
+    result = run("report", row["id"], "--out", str(tmp_path / "r.html"))
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "顾客为什么这样说：已回答：库存，客服第 1 句（“有货”）" in page
+    assert "记下：尺码 L，客服第 3 句" in page
+    assert "第4条 · 客服第2句" in page  # the agent's messages are counted as the reasons count
+
+
 def test_eval_prints_the_figures(run):
     result = run("eval", str(DATA / "labelled"))
     assert result.returncode == 0, result.stderr

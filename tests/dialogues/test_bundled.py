@@ -38,3 +38,20 @@ def test_scenario_has_good_poor_and_rude_paths(scenario_id):
         c for c in found.conversations if any(detector.analyze(t.agent).violations for t in c.turns)
     ]
     assert rude, f"{scenario.id}: no conversation goes through a courtesy violation"
+
+
+@pytest.mark.parametrize("scenario_id", sorted(LIBRARY.scenarios))
+def test_scenario_has_proactive_and_terse_paths_and_rudeness_still_fails(scenario_id):
+    """A customer who listens (issue 13): an agent who answers before being asked and combines
+    moves (主动：…), and one who answers in short real-chat lines (简短：…), both end well;
+    rudeness still ends badly. Whether each conversation really ends so is checked above."""
+    _, found = cases.load_cases(cases.tests_path_for(LIBRARY.files[scenario_id]))
+    good = {"ordered", "resolved"}
+    for prefix, what in (("主动：", "proactive"), ("简短：", "terse")):
+        paths = [c for c in found.conversations if c.name.startswith(prefix)]
+        assert any(c.outcome in good for c in paths), f"no {what} path ({prefix}…) that ends well"
+    detector = App(Settings.resolve()).detector
+    rude = [
+        c for c in found.conversations if any(detector.analyze(t.agent).violations for t in c.turns)
+    ]
+    assert any(c.outcome in ("left", "escalated") for c in rude), "no rude path that ends badly"

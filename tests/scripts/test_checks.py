@@ -40,7 +40,10 @@ def test_state_with_no_way_out(tmp_path):
         ),
     )
     assert "L33: 状态“price_again”既不是结束状态（end:），也没有出口（on:）" in found
-    assert "L35: 未知的字段“on_”（可用：says, on, nudge, end, tip）。是不是想写“on”？" in found
+    assert (
+        "L35: 未知的字段“on_”（可用：says, on, nudge, end, tip, asks, heard）。是不是想写“on”？"
+        in found
+    )
 
 
 def test_no_path_to_a_good_ending(tmp_path):
@@ -100,3 +103,38 @@ def test_all_problems_in_one_run(tmp_path):
     assert len(found) >= 3
     assert any("presales" in p for p in found) and any("gret" in p for p in found)
     assert any("price_agian" in p and "是不是想写“price_again”" in p for p in found)
+
+
+def test_a_question_names_a_topic_that_is_defined(tmp_path):
+    found = problems(
+        tmp_path,
+        ("    says: [能便宜点吗？]", "    says: [能便宜点吗？]\n    asks: 价钱"),
+        ("when_ignored:", "topics:\n  价格: [活动价, 最低价]\nwhen_ignored:"),
+    )
+    assert found == [
+        "L27: 顾客问的话题“价钱”没有在 topics: 里定义（已有：价格）。"
+        "提示：在剧本顶层 topics: 下写“价钱: [回答里会出现的词]”"
+    ]
+
+
+def test_a_line_names_a_slot_that_is_remembered(tmp_path):
+    found = problems(
+        tmp_path,
+        ("    says: [好的，我拍了。]", "    says:\n      - 好的，我拍{顏色}的。"),
+        (
+            "when_ignored:",
+            "remembers:\n  颜色:\n    values: [黑, 白]\n    default: 红\nwhen_ignored:",
+        ),
+    )
+    assert found == [
+        "L43: 台词里的“{顏色}”没有在 remembers: 里定义（已有：颜色）",
+        "L50: “颜色”的默认值“红”不在 values 里（可选：黑、白）",
+    ]
+
+
+def test_the_customer_does_not_guess_the_agents_gender(tmp_path):
+    found = problems(tmp_path, ("    says: [能便宜点吗？]", "    says: [美女，能便宜点吗？]"))
+    assert found == [
+        "L26: 顾客台词用了“美女”称呼客服，但顾客并不知道客服的性别。"
+        "提示：改成“亲”“客服”“你”这类不分性别的称呼"
+    ]

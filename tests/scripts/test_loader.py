@@ -48,7 +48,9 @@ def test_unknown_key_suggests_the_right_one(tmp_path):
     path = tmp_path / "typo.yaml"
     path.write_text(text, encoding="utf-8")
     [message] = problems_of(path)
-    assert message.startswith(f"{path}:24: 未知的字段“nudeg”（可用：says, on, nudge, end, tip）")
+    assert message.startswith(
+        f"{path}:24: 未知的字段“nudeg”（可用：says, on, nudge, end, tip, asks, heard）"
+    )
     assert message.endswith("是不是想写“nudge”？")
 
 

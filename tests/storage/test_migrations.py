@@ -143,7 +143,7 @@ def kefu(*args: str, url: str, cwd: Path) -> subprocess.CompletedProcess:
 def test_head_is_the_head_alembic_computes() -> None:
     assert runner.computed_head() == HEAD
     assert ScriptDirectory.from_config(runner.config()).get_base() == BASELINE
-    assert runner.known_revisions() == {BASELINE, HEAD}
+    assert {BASELINE, HEAD} <= runner.known_revisions()
 
 
 def test_the_baseline_is_the_last_releases_schema(tmp_path: Path) -> None:
@@ -243,6 +243,9 @@ def test_a_database_of_a_development_build_is_upgraded_too(tmp_path: Path) -> No
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE web_secrets")
         connection.exec_driver_sql("ALTER TABLE users DROP COLUMN password_hash")
+        # Revision 0006 came after such builds.
+        connection.exec_driver_sql("ALTER TABLE conversations DROP COLUMN memory")
+        connection.exec_driver_sql("ALTER TABLE messages DROP COLUMN reasons")
     engine.dispose()
     engine = open_database(url)
     assert schema_revision(engine) == HEAD

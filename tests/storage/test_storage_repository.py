@@ -190,6 +190,26 @@ def test_record_turn_saves_analysis_replies_and_state_together(
     ]
 
 
+def test_record_turn_keeps_the_customers_memory_and_reasons(engine: Engine, live_id: str) -> None:
+    agent = add_message(engine, live_id, role="agent", text="您好，现货充足", at=None)
+    memory = {"answered": {"库存": 1}, "answer_words": {"库存": "现货"}, "slots": {"尺码": "L"}}
+    record_turn(
+        engine,
+        live_id,
+        replies=[("好的", None), ("那保质期呢？", None)],
+        snapshot=Snapshot("shelf_life", 3, 0, 1, 7, memory),
+        outcome=None,
+        agent_seq=agent,
+        reasons=["已回答：库存，客服第 1 句（“现货”）", "客户在问：保质期"],
+    )
+    stored = load_conversation(engine, live_id)
+    assert stored.snapshot == Snapshot("shelf_life", 3, 0, 1, 7, memory)
+    assert [m.reasons for m in stored.messages[-2:]] == [
+        ("已回答：库存，客服第 1 句（“现货”）", "客户在问：保质期"),
+        (),  # the reasons go with the first reply only
+    ]
+
+
 def test_record_turn_with_an_outcome_ends_at_the_last_reply(engine: Engine, live_id: str) -> None:
     agent = add_message(
         engine, live_id, role="agent", text="已为您下单", at=T("2026-06-10T09:05:00+08:00")

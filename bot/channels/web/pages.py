@@ -19,7 +19,7 @@ from bot.core.scenario import OUTCOMES, Scenario
 from bot.reports import render_report
 from bot.scripts.library import DEFAULT_SCENARIO
 from bot.services.app import App
-from bot.storage import get_transcript
+from bot.storage import get_transcript, reply_reasons
 from bot.storage.web import Seat
 
 BAND_TITLES = {"excellent": "优秀", "pass": "合格", "fail": "不合格"}
@@ -115,7 +115,10 @@ class Pages:
         if transcript.outcome in (None, "unfinished") and not _ended(self.service, seat):
             raise _NoReport("对话结束后才能看报告。")
         return render_report(
-            self.app.score(transcript), self.service.scenario(seat), seat.conversation_id
+            self.app.score(transcript),
+            self.service.scenario(seat),
+            seat.conversation_id,
+            reply_reasons(self.app.db, seat.conversation_id),
         )
 
 

@@ -309,6 +309,9 @@ class SeatService:
             kind_moves = moves_for(scenario.kind)
             item["moves"] = [MOVE_TITLES[x] for x in m.moves if x in kind_moves]
             item["violations"] = list(m.violations)
+        if not seat.exam and m.role == "customer" and m.reasons:
+            # Why the customer said it (已回答：保质期，第 3 条): practice only, like the moves.
+            item["reasons"] = list(m.reasons)
         return item
 
     # ------------------------------------------------------------------ the server's clocks

@@ -52,6 +52,8 @@ def test_practice_to_ordered_shows_moves_score_and_report(web_server, context, p
     expect()(agents).to_have_count(len(LINES))
     expect()(page.locator("#messages li.msg.agent .moves")).to_have_count(len(LINES))
     expect()(agents.first.locator(".moves")).to_contain_text("招呼")
+    # Each customer reply says why (rendered by the page as it came, and by the server again).
+    expect()(page.locator("#messages li.msg.customer .why").first).to_contain_text("第 1 句")
     expect()(page.locator("#end-panel")).to_contain_text("下单")
     _assert_score_sheet(page)
     assert_shown_once(page)

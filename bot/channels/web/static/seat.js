@@ -69,6 +69,13 @@
       }
       li.appendChild(moves);
     }
+    if (practice && m.role === "customer" && m.reasons) {
+      // Why the customer said it: the rule or the memory behind the reply.
+      var why = document.createElement("span");
+      why.className = "why";
+      why.textContent = "↳ " + m.reasons.join("；");
+      li.appendChild(why);
+    }
     // The candidate's own message replaces its pending copy.
     for (var id in pending) {
       if (m.role === "agent" && pending[id].text === m.text) {
