@@ -313,8 +313,11 @@ def _path_problems(data: dict[str, Any], states: dict) -> list[tuple[Path, str]]
                     "提示：在某个状态的 on: 里加一条 go: 指向它，或删掉它",
                 )
             )
-    outcomes = {_dict(states[n]).get("end") for n in reachable} - {None}
-    by_rules = {_dict(states[n]).get("end") for n in reach(with_reactions=False)} - {None}
+    # Only text ends count: a list or mapping there is a schema problem reported elsewhere.
+    outcomes = {e for n in reachable if isinstance(e := _dict(states[n]).get("end"), str)}
+    by_rules = {
+        e for n in reach(with_reactions=False) if isinstance(e := _dict(states[n]).get("end"), str)
+    }
     if not by_rules & set(GOOD_OUTCOMES):
         problems.append(
             (
