@@ -24,6 +24,7 @@ from bot.core.marking import (
 )
 from bot.core.scenario import outcome_title
 from bot.core.sheet_state import sees_all, state_label
+from bot.core.text_safety import printable
 from bot.services import exam_grading as grading
 from bot.services.app import App
 from bot.services.results_export import PROJECT_ZH, export
@@ -172,7 +173,8 @@ def sheet_cmd(app: App, exam_id: int, exam_number: str, as_json: bool) -> int:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
-    click.echo(f"准考证号 {sheet.exam_number}  {sheet.name}  {sheet.class_name}  {sheet.school}")
+    who = f"{sheet.exam_number}  {sheet.name}  {sheet.class_name}  {sheet.school}"
+    click.echo(f"准考证号 {printable(who)}")
     click.echo(
         f"模块：{NAMES_ZH[sheet.module]} · 项目：{PROJECT_ZH.get(sheet.project, sheet.project)}"
         f"（评分表 {sheet.form_id}）"
@@ -324,7 +326,7 @@ def rescore_cmd(app: App, exam_id: int, dry_run: bool, as_json: bool) -> int:
         if c.total_before is not None and c.total_after is not None:
             diff = f"  总分 {c.total_before:g} → {c.total_after:g}（{c.total_after - c.total_before:+g}）"
         click.echo(
-            f"{c.sheet.exam_number} {c.sheet.name}{diff}{'  ' + c.skipped if c.skipped else ''}"
+            f"{printable(c.sheet.exam_number + ' ' + c.sheet.name)}{diff}{'  ' + c.skipped if c.skipped else ''}"
         )
         for row, before, after in c.rows:
             final_before, final_after = c.finals[row]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from bot.cli.output import write_text_file
 from bot.cli.table import pad
 from bot.core.errors import KefuError, TranscriptError
 from bot.core.scenario import outcome_title
@@ -141,7 +142,7 @@ def export_cmd(app: App, conversation_id: str, out: Path | None):
         get_transcript(app.db, conversation_id).to_dict(), ensure_ascii=False, indent=2
     )
     if out:
-        out.write_text(text + "\n", encoding="utf-8")
+        write_text_file(out, text + "\n")
         click.echo(f"已导出到 {out}", err=True)
     else:
         click.echo(text)

@@ -176,7 +176,10 @@ def export(app: App, exam_id: int, out: Path, draft: bool = False) -> list[Path]
     exam = get_exam(app.db, exam_id)
     lines = result_lines(app, exam_id, draft)
     rows = summary(lines)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KefuError(f"{out}: 无法创建文件夹：{exc.strerror}") from None
     stem = f"考试{exam_id}" + ("_草稿" if draft else "")
     paths = [out / f"{stem}_成绩.csv", out / f"{stem}_汇总.csv", out / f"{stem}_成绩.xlsx"]
     write_csv(paths[0], RESULT_HEADER, [result_row(line) for line in lines])
