@@ -6,23 +6,20 @@ refusal (4xx), never a server error (5xx).
 
 from __future__ import annotations
 
-import socket
 import tempfile
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.channels.web.server import create_app
 from bot.services.app import App
 from bot.services.settings import Settings
+from tests.asgi_server import served
 from tests.fuzz.fuzzing import FUZZ, case
 from tests.fuzz.fuzzing import text_with_hostility as hostile_text
 
@@ -35,21 +32,8 @@ def client() -> Iterator[httpx.Client]:
     """``kefu web``'s app served by uvicorn on loopback, over a fresh SQLite file."""
     with tempfile.TemporaryDirectory() as folder:
         app = App(Settings.resolve({"db": f"sqlite:///{folder}/k.db"}, cwd=Path(folder)))
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        config = uvicorn.Config(create_app(app), port=port, log_level="warning")
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.02)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+        with served(create_app(app)) as base, httpx.Client(base_url=base, timeout=30) as http:
             yield http
-        server.should_exit = True
-        thread.join(timeout=20)
         app.db.dispose()
 
 
