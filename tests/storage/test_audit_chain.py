@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from itertools import pairwise
 from pathlib import Path
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
 
 from bot.core.audit_hash import GENESIS
 from bot.storage import open_database
@@ -54,3 +57,38 @@ def test_the_check_on_open_reads_only_the_tail_but_sees_a_break_there(tmp_path: 
     ]
     assert check_on_open(engine) == ["审计日志第 5 条的内容与它的哈希不符：条目被改动过。"]
     engine.dispose()
+
+
+def test_on_postgresql_a_disabled_or_dropped_trigger_is_put_back_and_an_edit_found(
+    postgres_url: str,
+):
+    name = f"kefu_audit_{uuid.uuid4().hex[:12]}"
+    server = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        engine = open_database(
+            make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+        )
+        for i in range(3):
+            add_user(engine, f"用户{i}", "admin" if i == 0 else "grader", "用户0")
+        assert check_on_open(engine) == [] and verify(engine).checked == 3
+        with engine.begin() as connection:
+            connection.exec_driver_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
+            connection.exec_driver_sql("UPDATE audit_log SET reason = '改过' WHERE id = 2")
+            connection.exec_driver_sql("DROP TRIGGER audit_log_no_truncate ON audit_log")
+        assert check_on_open(engine) == [
+            "审计日志的保护触发器 audit_log_no_change 被删除或停用了：日志曾可被改动或删除。",
+            "审计日志的保护触发器 audit_log_no_truncate 被删除或停用了：日志曾可被改动或删除。",
+            "审计日志第 2 条的内容与它的哈希不符：条目被改动过。",
+            "已恢复审计日志的保护触发器 audit_log_no_change。",
+            "已恢复审计日志的保护触发器 audit_log_no_truncate。",
+        ]
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+            connection.exec_driver_sql("DELETE FROM audit_log")
+        assert [e.action for e in entries(engine)][-1] == "alarm"
+        engine.dispose()
+    finally:
+        with server.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        server.dispose()
