@@ -187,7 +187,7 @@ def semantic_problems(data: dict[str, Any]) -> list[tuple[Path, str]]:
     states = _dict(data.get("states"))
     names = [str(n) for n in states]
     kind = data.get("kind")
-    allowed_moves = moves_for(kind) if kind in KIND_TITLES else ALL_MOVES
+    allowed_moves = moves_for(kind) if isinstance(kind, str) and kind in KIND_TITLES else ALL_MOVES
 
     def is_end(name: Any) -> bool:
         return bool(_dict(states.get(name)).get("end"))

@@ -13,6 +13,7 @@ import pytest
 
 from bot.core.errors import ScriptError
 from bot.scripts.library import Library
+from bot.scripts.loader import load_scenario
 from bot.scripts.yaml_limits import MAX_DEPTH, MAX_NODES
 from bot.scripts.yaml_source import read_yaml
 from bot.services.paths import dialogues_dir
@@ -81,6 +82,20 @@ def test_a_list_as_end_state_is_a_problem_not_a_crash(tmp_path):
     )
     lib = Library.load([path])
     assert not lib.scenarios and lib.problems and path in lib.broken
+
+
+def test_a_list_as_kind_is_a_problem_not_a_crash(tmp_path):
+    """Found by the long fuzzing run: ``kind: [x]`` raised TypeError inside the checks."""
+    path = tmp_path / "kind.yaml"
+    path.write_text(
+        DRESS.read_text(encoding="utf-8").replace("kind: presale", "kind: &a [x, x]"),
+        encoding="utf-8",
+    )
+    with pytest.raises(ScriptError) as caught:
+        load_scenario(path)
+    assert caught.value.problems == [
+        f"{path}:5: “kind”的取值 ['x', 'x'] 不被允许（应为 'presale', 'objection' or 'complaint'）"
+    ]
 
 
 def kefu(*args: str, folder: Path) -> subprocess.CompletedProcess:
