@@ -22,6 +22,7 @@ from bot.core.scenario import Scenario, outcome_title
 from bot.services.app import App
 from bot.services.live_chat import LiveChat, now
 from bot.storage import load_conversation
+from bot.storage.patience import DatabaseBusy, DatabaseGone
 
 CUSTOMER_PREFIX = "客户："
 PROMPT = "你（客服）> "
@@ -156,7 +157,12 @@ def run_chat(
                 continue
             if time_up():
                 return True
-            turn = chat.handle(text)
+            try:
+                turn = chat.handle(text)
+            except (DatabaseBusy, DatabaseGone) as exc:
+                # Plainly, and the chat goes on: the candidate sends the line again.
+                click.echo(click.style(str(exc), fg="red", bold=True), file=info)
+                continue
             if interactive and feedback:
                 click.echo(click.style(feedback_line(scenario, turn), dim=True), file=out)
             say(turn.replies)

@@ -61,6 +61,12 @@ def chat(
                 click.echo(
                     f"{s.id:<28} {KIND_TITLES[s.kind]}  {DIFFICULTY_TITLES[s.difficulty]}  {s.title}"
                 )
+        # A script with a mistake is shown as broken, not silently left out (on stderr with
+        # --json, so that the array stays what scripts parse).
+        for problem in lib.broken.values():
+            click.echo(f"✗ 有错误，不能使用：{problem}", err=as_json)
+        if lib.broken:
+            click.echo("提示：kefu dialogues check 列出全部问题。", err=as_json)
         return 0
     if as_json:
         raise click.UsageError("--json 只能与 --list 一起使用。")

@@ -38,8 +38,12 @@ def exam() -> None:
 def codes(app: App, scenario: str | None, count: int, list_: bool, as_json: bool) -> None:
     """创建或列出一次性考试码（考生在 Telegram 发 /exam 考试码）。Create or list access codes.
 
-    每个考试码只能由一位考生使用一次，对应一段考试对话。
+    每个考试码只能由一位考生使用一次，对应一段考试对话。只有管理员可以创建和查看考试码。
     """
+    from bot.services.exam_grading import acting_user
+
+    # A code opens a candidate's exam chat: whoever reads it can sit the exam in their place.
+    acting_user(app, "admin")
     if list_:
         rows = store.list_codes(app.db)
         if as_json:
@@ -175,7 +179,10 @@ def list_cmd(app: App) -> int:
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 @click.pass_obj
 def show_cmd(app: App, exam_id: int, as_json: bool) -> int:
-    """打印一场考试的抽考结果：每位考生的模块、项目、剧本和考试码（可直接打印或存为文件）。"""
+    """打印一场考试的抽考结果（管理员）：每位考生的模块、项目、剧本和考试码（可直接打印或存为文件）。"""
+    from bot.services.exam_grading import acting_user
+
+    acting_user(app, "admin")  # the table holds every candidate's one-time code
     _show(app, exam_id, as_json)
     return 0
 

@@ -24,6 +24,7 @@ from bot.core.marking import (
 )
 from bot.core.scenario import outcome_title
 from bot.core.sheet_state import sees_all, state_label
+from bot.core.text_safety import printable
 from bot.services import exam_grading as grading
 from bot.services.app import App
 from bot.services.results_export import PROJECT_ZH, export
@@ -172,7 +173,8 @@ def sheet_cmd(app: App, exam_id: int, exam_number: str, as_json: bool) -> int:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
-    click.echo(f"准考证号 {sheet.exam_number}  {sheet.name}  {sheet.class_name}  {sheet.school}")
+    who = f"{sheet.exam_number}  {sheet.name}  {sheet.class_name}  {sheet.school}"
+    click.echo(f"准考证号 {printable(who)}")
     click.echo(
         f"模块：{NAMES_ZH[sheet.module]} · 项目：{PROJECT_ZH.get(sheet.project, sheet.project)}"
         f"（评分表 {sheet.form_id}）"
@@ -324,7 +326,7 @@ def rescore_cmd(app: App, exam_id: int, dry_run: bool, as_json: bool) -> int:
         if c.total_before is not None and c.total_after is not None:
             diff = f"  总分 {c.total_before:g} → {c.total_after:g}（{c.total_after - c.total_before:+g}）"
         click.echo(
-            f"{c.sheet.exam_number} {c.sheet.name}{diff}{'  ' + c.skipped if c.skipped else ''}"
+            f"{printable(c.sheet.exam_number + ' ' + c.sheet.name)}{diff}{'  ' + c.skipped if c.skipped else ''}"
         )
         for row, before, after in c.rows:
             final_before, final_after = c.finals[row]
@@ -343,15 +345,37 @@ def rescore_cmd(app: App, exam_id: int, dry_run: bool, as_json: bool) -> int:
 
 
 @click.command("audit")
-@click.argument("exam_id", type=int)
+@click.argument("exam_id", type=int, required=False)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="检查整个审计日志的哈希链、保护触发器和已定稿的分数；被篡改时列出问题并以退出码 2 结束。",
+)
 @click.pass_obj
-def audit_cmd(app: App, exam_id: int, as_json: bool) -> int:
+def audit_cmd(app: App, exam_id: int | None, as_json: bool, verify: bool) -> int:
     """显示本场考试的审计日志：谁、何时、改了哪一行、改前改后、原因。只能追加，不能修改或删除。
 
-    主评分员和管理员可看（日志里有各评分员的分数，评分员看了就不再是盲评）。
+    主评分员和管理员可看（日志里有各评分员的分数，评分员看了就不再是盲评）。日志是一条哈希链：
+    每条记录含前一条的哈希，定稿记录还含锁定分数的哈希，用 --verify 检查。
     """
+    from bot.storage.audit_chain import verify as verify_chain
+
     grading.acting_user(app, *SENIOR)
+    verdict = verify_chain(app.db)
+    for problem in verdict.problems:
+        click.echo(f"✗ 审计日志被篡改：{problem}", err=True)
+    if verify:
+        if verdict.ok:
+            click.echo(
+                f"✓ 审计日志完整：{verdict.checked} 条记录，哈希链、保护触发器和已定稿的分数都没有被改动。\n"
+                f"  链头哈希：{verdict.head}（可记在成绩单上，日后对照）"
+            )
+            return 0
+        click.echo(f"审计日志不可信：发现 {len(verdict.problems)} 处问题。", err=True)
+        return 2
+    if exam_id is None:
+        raise click.UsageError("请给出考试编号，或用 --verify 检查整个审计日志。")
     log = entries(app.db, exam_id)
     if as_json:
         click.echo(
@@ -374,7 +398,7 @@ def audit_cmd(app: App, exam_id: int, as_json: bool) -> int:
                 indent=2,
             )
         )
-        return 0
+        return 2 if verdict.problems else 0
     click.echo(
         table(
             ["#", "时间（UTC）", "谁", "操作", "准考证号", "行", "改前", "改后", "原因"],
@@ -394,7 +418,7 @@ def audit_cmd(app: App, exam_id: int, as_json: bool) -> int:
             ],
         )
     )
-    return 0
+    return 2 if verdict.problems else 0
 
 
 @click.command("export")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from bot.cli.output import file_stem, write_text_file
 from bot.cli.transcripts import read_transcript_file
 from bot.core.errors import KefuError, NotFound
 from bot.core.moves import MOVE_TITLES
@@ -88,13 +89,13 @@ def report(app: App, source: str, out: Path | None):
 
     transcript = load_source(app, source)
     sheet = app.score(transcript)
-    name = transcript.id or Path(source).stem
+    name = file_stem(transcript.id or Path(source).stem)
     out = out or Path(f"kefu-report-{name}.html")
     # A stored live chat also tells why the customer said each reply.
     from_file = Path(source).exists() or source.endswith(".json")
     reasons = {} if from_file else reply_reasons(app.db, source)
     scenario = app.library.scenarios.get(transcript.scenario or "")
-    out.write_text(render_report(sheet, scenario, source, reasons), encoding="utf-8")
+    write_text_file(out, render_report(sheet, scenario, source, reasons))
     click.echo(f"报告已写入 {out}（总分 {sheet.total:g}，{BAND_TITLES[sheet.band]}）")
     return 0
 

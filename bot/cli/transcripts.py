@@ -10,10 +10,12 @@ from pathlib import Path
 
 import click
 
+from bot.cli.output import write_text_file
 from bot.cli.table import pad
 from bot.core.errors import KefuError, TranscriptError
 from bot.core.scenario import outcome_title
 from bot.core.transcript import transcript_from_dict
+from bot.input_files import InputFileError, read_bytes_bounded
 from bot.services.app import App
 from bot.storage import get_transcript, import_transcript, iter_conversations
 
@@ -24,23 +26,21 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 def read_transcript_file(path: Path):
     """Read and validate one transcript file; raise ``TranscriptError`` naming it."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise TranscriptError(
-                f"{path}: 文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB，不像是对话记录"
-            )
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TranscriptError(f"{path}: 文件不存在") from None
+        text = read_bytes_bounded(path, MAX_FILE_BYTES).decode("utf-8")
+    except InputFileError as exc:
+        raise TranscriptError(f"{path}: {exc}") from None
     except UnicodeDecodeError:
         raise TranscriptError(f"{path}: 文件不是 UTF-8 编码。提示：另存为 UTF-8。") from None
-    except OSError as exc:
-        raise TranscriptError(f"{path}: 无法读取：{exc.strerror}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise TranscriptError(
             f"{path}:{exc.lineno}: 不是有效的 JSON（第 {exc.colno} 列：{exc.msg}）"
         ) from None
+    except RecursionError:
+        raise TranscriptError(f"{path}: JSON 嵌套太深，不像是对话记录") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits (Python refuses it)
+        raise TranscriptError(f"{path}: JSON 里有无法读取的值（{exc}）") from None
     return transcript_from_dict(data, str(path))
 
 
@@ -141,7 +141,7 @@ def export_cmd(app: App, conversation_id: str, out: Path | None):
         get_transcript(app.db, conversation_id).to_dict(), ensure_ascii=False, indent=2
     )
     if out:
-        out.write_text(text + "\n", encoding="utf-8")
+        write_text_file(out, text + "\n")
         click.echo(f"已导出到 {out}", err=True)
     else:
         click.echo(text)

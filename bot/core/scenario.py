@@ -205,7 +205,7 @@ def semantic_problems(data: dict[str, Any]) -> list[tuple[Path, str]]:
     states = _dict(data.get("states"))
     names = [str(n) for n in states]
     kind = data.get("kind")
-    allowed_moves = moves_for(kind) if kind in KIND_TITLES else ALL_MOVES
+    allowed_moves = moves_for(kind) if isinstance(kind, str) and kind in KIND_TITLES else ALL_MOVES
 
     def is_end(name: Any) -> bool:
         return bool(_dict(states.get(name)).get("end"))
@@ -332,8 +332,11 @@ def _path_problems(data: dict[str, Any], states: dict) -> list[tuple[Path, str]]
                     "提示：在某个状态的 on: 里加一条 go: 指向它，或删掉它",
                 )
             )
-    outcomes = {_dict(states[n]).get("end") for n in reachable} - {None}
-    by_rules = {_dict(states[n]).get("end") for n in reach(with_reactions=False)} - {None}
+    # Only text ends count: a list or mapping there is a schema problem reported elsewhere.
+    outcomes = {e for n in reachable if isinstance(e := _dict(states[n]).get("end"), str)}
+    by_rules = {
+        e for n in reach(with_reactions=False) if isinstance(e := _dict(states[n]).get("end"), str)
+    }
     if not by_rules & set(GOOD_OUTCOMES):
         problems.append(
             (

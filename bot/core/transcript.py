@@ -7,16 +7,29 @@ is the caller's job. Unknown keys are ignored, as the contract requires.
 from __future__ import annotations
 
 import re
+import reprlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from bot.core.errors import TranscriptError
 from bot.core.moves import KINDS
+from bot.core.text_safety import text_problem
 
 ROLES = ("customer", "agent")
-# A chat message longer than this is a paste accident or an attack, not an exam answer.
-MAX_MESSAGE_CHARS = 20_000
+# Bounds that keep scoring a matter of seconds whatever a file holds. The repeated-paste check
+# compares the agent's messages pairwise (difflib), so its work grows with the square of the
+# agent's text: at these limits the worst kind (a few characters repeated in different orders)
+# scores in under 3 s on 2 busy cores (tests/bench/bench_hostile_scoring.py); 6,000 characters
+# took 25 s. Real exam chats are far below: of about 1,000 labelled chats the longest has 24
+# messages, 166 characters in one message and 700 in all the agent's. Once that check is linear
+# (issue 15) these can grow. The live channels cap a message at 1,000 characters by default
+# (setting max_message_chars); twice that leaves room for a raised setting.
+MAX_MESSAGE_CHARS = 2_000
+MAX_MESSAGES = 300
+MAX_AGENT_CHARS = 3_000
+# Times outside these years are typing mistakes, and near year 1 or 9999 an offset overflows.
+YEARS = (1970, 2999)
 KEPT_EXTRA_KEYS = ("started_at", "channel", "mode", "scenario_hash")
 
 
@@ -74,6 +87,11 @@ def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(_CLOCK.sub(_normal_clock, text, count=1))
 
 
+def _short(value: Any) -> str:
+    """A bad value as a message quotes it: escaped, cut short, never deeper than a few levels."""
+    return reprlib.repr(value)
+
+
 def transcript_from_dict(data: Any, source: str = "<transcript>") -> Transcript:
     """Validate a decoded JSON value and return the transcript it describes.
 
@@ -87,12 +105,22 @@ def transcript_from_dict(data: Any, source: str = "<transcript>") -> Transcript:
     problems: list[str] = []
     kind = data.get("kind")
     if kind not in KINDS:
-        problems.append(f"“kind”应为 {' / '.join(KINDS)} 之一，实际是 {kind!r}")
+        problems.append(f"“kind”应为 {' / '.join(KINDS)} 之一，实际是 {_short(kind)}")
     raw_messages = data.get("messages")
     messages: list[Message] = []
     if not isinstance(raw_messages, list):
         problems.append("缺少“messages”列表")
         raw_messages = []
+    elif len(raw_messages) > MAX_MESSAGES:
+        problems.append(f"有 {len(raw_messages)} 条消息，超过上限 {MAX_MESSAGES} 条")
+        raw_messages = []
+    agent = sum(
+        len(m["text"])
+        for m in raw_messages
+        if isinstance(m, dict) and m.get("role") == "agent" and isinstance(m.get("text"), str)
+    )
+    if agent > MAX_AGENT_CHARS:
+        problems.append(f"客服消息共 {agent} 字，超过上限 {MAX_AGENT_CHARS} 字")
     for i, item in enumerate(raw_messages):
         where = f"messages[{i}]"
         if not isinstance(item, dict):
@@ -100,12 +128,14 @@ def transcript_from_dict(data: Any, source: str = "<transcript>") -> Transcript:
             continue
         role, text, at = item.get("role"), item.get("text"), item.get("at")
         if role not in ROLES:
-            problems.append(f"{where}.role 应为 customer 或 agent，实际是 {role!r}")
+            problems.append(f"{where}.role 应为 customer 或 agent，实际是 {_short(role)}")
         if not isinstance(text, str):
             problems.append(f"{where}.text 缺失或不是文字")
             text = ""
         elif len(text) > MAX_MESSAGE_CHARS:
             problems.append(f"{where}.text 长 {len(text)} 字，超过上限 {MAX_MESSAGE_CHARS} 字")
+        elif bad := text_problem(text):
+            problems.append(f"{where}.text {bad}")
         when = None
         if at is not None:
             try:
@@ -113,11 +143,28 @@ def transcript_from_dict(data: Any, source: str = "<transcript>") -> Transcript:
                 if when is None:
                     raise ValueError
             except ValueError:
-                problems.append(f"{where}.at 不是 ISO 8601 时间：{at!r}")
+                problems.append(f"{where}.at 不是 ISO 8601 时间：{_short(at)}")
+            else:
+                if not YEARS[0] <= when.year <= YEARS[1]:
+                    problems.append(
+                        f"{where}.at 的年份 {when.year} 不在 {YEARS[0]}–{YEARS[1]} 之间"
+                    )
+                    when = None
         messages.append(Message(role=str(role), text=text, at=when))
+    zoned = {m.at.utcoffset() is not None for m in messages if m.at}
+    if len(zoned) > 1:
+        # Subtracting a naive time from an aware one has no answer: reply times need one kind.
+        problems.append(
+            "“at”时间有的带时区、有的不带，无法计算回复用时。提示：都写成 +08:00 这样的时区"
+        )
+    for key in KEPT_EXTRA_KEYS:
+        if isinstance(data.get(key), str) and (bad := text_problem(data[key], one_line=True)):
+            problems.append(f"“{key}”{bad}")
     for key in ("id", "scenario", "outcome"):
         if data.get(key) is not None and not isinstance(data[key], str):
             problems.append(f"“{key}”应为文字，实际是 {type(data[key]).__name__}")
+        elif data.get(key) is not None and (bad := text_problem(data[key], one_line=True)):
+            problems.append(f"“{key}”{bad}")
     if problems:
         raise TranscriptError(
             "\n".join(f"{source}: {p}" for p in problems[:20])

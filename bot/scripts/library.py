@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.core.errors import NotFound, ScriptError
+from bot.core.errors import KefuError, NotFound, ScriptError
 from bot.core.scenario import Scenario
+from bot.input_files import InputFileError, files_below
 from bot.scripts.loader import load_scenario
 from bot.scripts.yaml_source import read_yaml
 
@@ -24,10 +25,12 @@ def script_files(paths: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
+            try:
+                below = files_below(p)
+            except InputFileError as exc:
+                raise KefuError(f"{p}: {exc}") from None
             out.extend(
-                f
-                for f in sorted(p.rglob("*"))
-                if f.suffix in SCRIPT_SUFFIXES and not f.name.endswith(NOT_SCRIPTS)
+                f for f in below if f.suffix in SCRIPT_SUFFIXES and not f.name.endswith(NOT_SCRIPTS)
             )
         elif p.exists():
             out.append(p)
@@ -43,6 +46,8 @@ class Library:
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # Script files that did not load, each with its first problem: listed as broken, not hidden.
+    broken: dict[Path, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, paths: Iterable[Path]) -> Library:
@@ -52,6 +57,14 @@ class Library:
                 sc = load_scenario(path)
             except ScriptError as exc:
                 lib.problems.extend(exc.problems)
+                lib.broken[path] = exc.problems[0]
+                continue
+            except Exception as exc:  # one bad script must not stop the others from loading
+                problem = (
+                    f"{path}:1: 剧本无法载入（{type(exc).__name__}: {exc}）。请把它报告给维护者。"
+                )
+                lib.problems.append(problem)
+                lib.broken[path] = problem
                 continue
             if sc.id in lib.scenarios:
                 doc = read_yaml(path)
@@ -59,6 +72,7 @@ class Library:
                     f"{path}:{doc.line(('id',))}: 剧本 id “{sc.id}”重复"
                     f"（已在 {lib.files[sc.id]} 中使用）。提示：每个剧本的 id 必须唯一。"
                 )
+                lib.broken[path] = lib.problems[-1]
                 continue
             lib.scenarios[sc.id] = sc
             lib.files[sc.id] = path

@@ -12,6 +12,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bot.core.errors import ScriptError
+from bot.input_files import InputFileError, read_bytes_bounded
+from bot.scripts.yaml_limits import MAX_YAML_BYTES, check_bounds
 
 Where = tuple[str | int, ...]
 
@@ -55,14 +57,15 @@ class YamlDocument:
 def read_yaml(path: Path) -> YamlDocument:
     """Parse a YAML file; raise ``ScriptError`` with its line when it is not valid YAML."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bytes_bounded(path, MAX_YAML_BYTES).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScriptError(
             [f"{path}:1: 文件不是 UTF-8 编码（第 {exc.start} 字节）。提示：另存为 UTF-8。"]
         ) from None
-    except OSError as exc:
-        raise ScriptError([f"{path}:1: 无法读取文件：{exc.strerror}"]) from None
+    except InputFileError as exc:
+        raise ScriptError([f"{path}:1: 无法读取文件：{exc}"]) from None
     try:
+        check_bounds(text, path)  # before building anything: aliases, depth, keys
         data = YAML(typ="safe").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -39,7 +40,13 @@ class App:
 
     @cached_property
     def db(self) -> Engine:
-        return open_database(self.settings.db)
+        from bot.storage.audit_chain import check_on_open
+
+        engine = open_database(self.settings.db)
+        # Loudly, on every command and server start: a tampered audit log must not go unseen.
+        for problem in check_on_open(engine):
+            print(f"⚠ 审计警告：{problem}", file=sys.stderr)
+        return engine
 
     @cached_property
     def library(self) -> Library:

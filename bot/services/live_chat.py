@@ -23,6 +23,7 @@ from bot.storage import (
     load_conversation,
     record_turn,
 )
+from bot.storage.patience import patiently
 
 # How messages name the channel a conversation runs on.
 CHANNEL_TITLES = {"terminal": "终端（kefu chat）", "telegram": "Telegram", "web": "网页考场"}
@@ -61,24 +62,28 @@ class LiveChat:
         engine = app.engine_for(scenario)
         convo, opening = engine.start(secrets.randbelow(2**31) if seed is None else seed)
         at = now()
-        chat_id = create_conversation(
-            app.db,
-            scenario_id=scenario.id,
-            scenario_hash=scenario.content_hash(),
-            kind=scenario.kind,
-            title=scenario.title,
-            snapshot=convo.snapshot(),
-            channel=channel,
-            mode=mode,
-            candidate=candidate,
-            started_at=at,
+        chat_id = patiently(
+            lambda: create_conversation(
+                app.db,
+                scenario_id=scenario.id,
+                scenario_hash=scenario.content_hash(),
+                kind=scenario.kind,
+                title=scenario.title,
+                snapshot=convo.snapshot(),
+                channel=channel,
+                mode=mode,
+                candidate=candidate,
+                started_at=at,
+            )
         )
-        record_turn(
-            app.db,
-            chat_id,
-            replies=[(line, at) for line in opening],
-            snapshot=convo.snapshot(),
-            outcome=None,
+        patiently(
+            lambda: record_turn(
+                app.db,
+                chat_id,
+                replies=[(line, at) for line in opening],
+                snapshot=convo.snapshot(),
+                outcome=None,
+            )
         )
         return cls(app, chat_id, scenario, convo), opening
 
@@ -105,7 +110,12 @@ class LiveChat:
         message sent twice is stored once (the database refuses the second).
         """
         at = at or now()
-        seq = add_message(self.app.db, self.id, role="agent", text=text, at=at, client_id=client_id)
+        # A locked database is waited for (bot.storage.patience): the line is not lost.
+        seq = patiently(
+            lambda: add_message(
+                self.app.db, self.id, role="agent", text=text, at=at, client_id=client_id
+            )
+        )
         return self.complete(seq, text, at)
 
     def complete(self, seq: int, text: str, at: datetime | None = None) -> Turn:
@@ -117,17 +127,19 @@ class LiveChat:
         before = self.convo.turn
         turn = self.convo.handle(text, at)
         replied = now()
-        record_turn(
-            self.app.db,
-            self.id,
-            replies=[(line, replied) for line in turn.replies],
-            snapshot=self.convo.snapshot(),
-            outcome=turn.outcome,
-            agent_seq=seq,
-            moves=turn.analysis.move_names,
-            violations=turn.analysis.violation_phrases,
-            after_turn=before,  # another process may have answered it: StaleTurn, nothing written
-            reasons=turn.reasons,
+        patiently(
+            lambda: record_turn(
+                self.app.db,
+                self.id,
+                replies=[(line, replied) for line in turn.replies],
+                snapshot=self.convo.snapshot(),
+                outcome=turn.outcome,
+                agent_seq=seq,
+                moves=turn.analysis.move_names,
+                violations=turn.analysis.violation_phrases,
+                after_turn=before,  # another process may have answered: StaleTurn, none written
+                reasons=turn.reasons,
+            )
         )
         return turn
 

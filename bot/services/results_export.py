@@ -22,6 +22,7 @@ from bot.core.errors import KefuError
 from bot.core.results_summary import POINTS, ResultLine, SummaryRow, summary
 from bot.services.app import App
 from bot.services.exam_grading import collect_chats, evaluate_sheet
+from bot.services.spreadsheet_cells import append_row, csv_cell
 from bot.storage import sheets as store
 from bot.storage.exams import get_exam
 
@@ -120,7 +121,7 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(header)
-        writer.writerows(["" if v is None else v for v in row] for row in rows)
+        writer.writerows([csv_cell(v) for v in row] for row in rows)
 
 
 def write_xlsx(path: Path, lines: list[ResultLine], rows: list[SummaryRow], title: str) -> None:
@@ -132,11 +133,11 @@ def write_xlsx(path: Path, lines: list[ResultLine], rows: list[SummaryRow], titl
     results.title = "成绩"
     results.append(RESULT_HEADER)
     for line in lines:
-        results.append(result_row(line))
+        append_row(results, result_row(line))
     totals = book.create_sheet("汇总")
     totals.append(SUMMARY_HEADER)
     for row in rows:
-        totals.append(summary_row(row))
+        append_row(totals, summary_row(row))
     for cells in totals.iter_rows(min_row=2):
         for cell in (cells[4], cells[6]):
             cell.number_format = "0.0%"
@@ -175,7 +176,10 @@ def export(app: App, exam_id: int, out: Path, draft: bool = False) -> list[Path]
     exam = get_exam(app.db, exam_id)
     lines = result_lines(app, exam_id, draft)
     rows = summary(lines)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KefuError(f"{out}: 无法创建文件夹：{exc.strerror}") from None
     stem = f"考试{exam_id}" + ("_草稿" if draft else "")
     paths = [out / f"{stem}_成绩.csv", out / f"{stem}_汇总.csv", out / f"{stem}_成绩.xlsx"]
     write_csv(paths[0], RESULT_HEADER, [result_row(line) for line in lines])

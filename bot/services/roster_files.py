@@ -13,15 +13,21 @@ from collections.abc import Collection
 from pathlib import Path
 
 from bot.core.errors import KefuError
+from bot.core.text_safety import printable, text_problem
+from bot.input_files import InputFileError, read_bytes_bounded
 from bot.storage.exams import Candidate
 
 COLUMNS = ("准考证号", "姓名", "班级", "学校")
+# A roster of a few thousand candidates is well under 1 MB; a cell this long is no name.
+MAX_ROSTER_BYTES = 20 * 1024 * 1024
+MAX_CELL_CHARS = 200
 
 
 def _rows(path: Path) -> list[list[str]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
+        _bytes(path)  # a regular file of a sane size, before openpyxl opens it
         try:
             book = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
@@ -34,10 +40,7 @@ def _rows(path: Path) -> list[list[str]]:
             ]
         finally:
             book.close()
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise KefuError(f"{path}: 无法读取：{exc.strerror}") from None
+    raw = _bytes(path)
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK by default
         try:
             text = raw.decode(encoding)
@@ -46,7 +49,19 @@ def _rows(path: Path) -> list[list[str]]:
             continue
     else:
         raise KefuError(f"{path}: 文件既不是 UTF-8 也不是 GBK 编码")
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+    # newline=None reads CR-only line ends (old Mac Excel) as line ends, not as a bad cell.
+    reader = csv.reader(io.StringIO(text, newline=None))
+    try:
+        return [[cell.strip() for cell in row] for row in reader]
+    except csv.Error as exc:
+        raise KefuError(f"{path}:{reader.line_num}: 不是有效的 CSV（{exc}）") from None
+
+
+def _bytes(path: Path) -> bytes:
+    try:
+        return read_bytes_bounded(path, MAX_ROSTER_BYTES)
+    except InputFileError as exc:
+        raise KefuError(f"{path}: {exc}") from None
 
 
 def read_roster(path: Path, on_roster: Collection[str] = ()) -> list[Candidate]:
@@ -64,7 +79,7 @@ def read_roster(path: Path, on_roster: Collection[str] = ()) -> list[Candidate]:
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise KefuError(
-            f"{path}:1: 表头缺少 {'、'.join(missing)}（应包含：{'、'.join(COLUMNS)}；实际：{'、'.join(header)}）"
+            f"{path}:1: 表头缺少 {'、'.join(missing)}（应包含：{'、'.join(COLUMNS)}；实际：{printable('、'.join(header))}）"
         )
     at = {c: header.index(c) for c in COLUMNS}
     problems: list[str] = []
@@ -79,6 +94,12 @@ def read_roster(path: Path, on_roster: Collection[str] = ()) -> list[Candidate]:
         empty = [c for c in COLUMNS if not cells[c]]
         if empty:
             found.append(f"缺少 {'、'.join(empty)}")
+        for column, value in cells.items():
+            problem = text_problem(value, one_line=True)
+            if problem:
+                found.append(f"{column} {problem}")
+            elif len(value) > MAX_CELL_CHARS:
+                found.append(f"{column} 长 {len(value)} 字，超过上限 {MAX_CELL_CHARS} 字")
         exam_number = cells["准考证号"]
         if exam_number in seen:
             found.append(f"准考证号 {exam_number} 与第 {seen[exam_number]} 行重复")
@@ -88,7 +109,8 @@ def read_roster(path: Path, on_roster: Collection[str] = ()) -> list[Candidate]:
             found.append(f"准考证号 {exam_number} 已在本场考试的名单中")
         if found:
             bad += 1
-            problems += [f"{path}:{number}: {problem}" for problem in found]
+            # printable: the message quotes cells, and a grader's terminal must not obey them
+            problems += [f"{path}:{number}: {printable(problem)}" for problem in found]
             continue
         out.append(Candidate(exam_number, cells["姓名"], cells["班级"], cells["学校"], number))
     if problems:

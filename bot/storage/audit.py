@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 
 from bot.core.errors import KefuError, NotFound
 from bot.core.marking import ROLES
+from bot.storage.audit_chain import entry_digest, last_hash, locks_digest
 from bot.storage.grading_models import AuditRow, UserRow
 from bot.storage.repository import writing
 from bot.storage.times import now, split_time
@@ -36,6 +37,7 @@ ACTIONS: dict[str, str] = {
     "finalise": "定稿",
     "unlock": "解锁",
     "password": "设置密码",
+    "alarm": "发现篡改",
 }
 
 
@@ -76,22 +78,28 @@ def record(
     before: object = None,
     after: object = None,
     reason: str = "",
+    locks: dict[str, float] | None = None,
 ) -> None:
-    """Add one entry to the audit log in the caller's transaction."""
-    session.add(
-        AuditRow(
-            at_utc=utc_now(),
-            actor=actor,
-            action=action,
-            exam_id=exam_id,
-            sheet_id=sheet_id,
-            exam_number=exam_number,
-            row_id=row_id,
-            before=_text(before),
-            after=_text(after),
-            reason=reason,
-        )
-    )
+    """Add one entry to the audit log in the caller's transaction, chained to the one before.
+
+    ``locks``: the row values a finalise entry locks (their digest goes into the entry).
+    """
+    fields = {
+        "at_utc": utc_now(),
+        "actor": actor,
+        "action": action,
+        "exam_id": exam_id,
+        "sheet_id": sheet_id,
+        "exam_number": exam_number,
+        "row_id": row_id,
+        "before": _text(before),
+        "after": _text(after),
+        "reason": reason,
+        "locks_hash": None if locks is None else locks_digest(sheet_id or 0, locks),
+    }
+    session.flush()  # entries added earlier in this transaction come first in the chain
+    prev = last_hash(session)
+    session.add(AuditRow(**fields, prev_hash=prev, entry_hash=entry_digest(prev, fields)))
 
 
 def _text(value: object) -> str | None:
@@ -103,10 +111,10 @@ def _text(value: object) -> str | None:
 
 
 def entries(engine: Engine, exam_id: int | None = None) -> list[AuditEntry]:
-    """The audit log in order, for one exam or all of it."""
+    """The audit log in order, for one exam (with kefu's tampering alarms) or all of it."""
     query = select(AuditRow).order_by(AuditRow.id)
     if exam_id is not None:
-        query = query.where(AuditRow.exam_id == exam_id)
+        query = query.where(or_(AuditRow.exam_id == exam_id, AuditRow.action == "alarm"))
     with Session(engine) as session:
         return [
             AuditEntry(

@@ -125,11 +125,17 @@ class AuditRow(Base):
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text, default="")
+    # The hash chain (bot.storage.audit_chain): the previous entry's hash, this entry's, and for
+    # a finalise entry the digest of the values it locked.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
+    locks_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 APPEND_ONLY = "audit_log is append-only"
 
-for _statement in (
+# Named so that bot.storage.audit_chain can put back a trigger someone dropped.
+SQLITE_GUARDS = (
     "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
     f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
     "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
@@ -139,17 +145,18 @@ for _statement in (
     "CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log "
     "WHEN EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id) "
     f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
-):
-    event.listen(AuditRow.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
-
-for _statement in (
-    "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+)
+POSTGRESQL_GUARDS = (
+    "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
     f"$$ BEGIN RAISE EXCEPTION '{APPEND_ONLY}'; END $$",
     "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log "
     "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
     "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
     "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()",
-):
+)
+for _statement in SQLITE_GUARDS:
+    event.listen(AuditRow.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in POSTGRESQL_GUARDS:
     event.listen(
         AuditRow.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql")
     )

@@ -533,6 +533,7 @@ def sign_off(
                 **_where(sheet),
                 after=total,
                 reason=f"签字：{'、'.join([*signers, user])}",
+                locks=row.locked,
             )
             return True
     return False

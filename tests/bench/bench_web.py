@@ -356,9 +356,30 @@ class Sampler:
             await asyncio.sleep(1.0)
 
 
+ADMIN = "考务"  # access codes are an admin's (issue 16)
+
+
 def make_codes(db: str, count: int, env: dict[str, str]) -> list[str]:
+    subprocess.run(  # the first user needs no --as; later runs find it there already
+        [KEFU, "--db", db, "--as", ADMIN, "user", "add", ADMIN, "--role", "admin"],
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
     out = subprocess.run(
-        [KEFU, "--db", db, "exam", "codes", "--scenario", SCENARIO, "--count", str(count)],
+        [
+            KEFU,
+            "--db",
+            db,
+            "--as",
+            ADMIN,
+            "exam",
+            "codes",
+            "--scenario",
+            SCENARIO,
+            "--count",
+            str(count),
+        ],
         env=env,
         capture_output=True,
         text=True,

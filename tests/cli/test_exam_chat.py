@@ -70,8 +70,8 @@ def test_a_killed_exam_chat_resumes_with_its_code_and_loses_nothing(
     assert sheet["conversation"] == conversation and sheet["chat_total"] is not None
 
 
-def test_a_code_from_exam_codes_opens_one_terminal_exam_chat(run, tmp_path):
-    made = run("exam", "codes", "--scenario", "presale-tea-gift")
+def test_a_code_from_exam_codes_opens_one_terminal_exam_chat(run, admin, tmp_path):
+    made = admin("exam", "codes", "--scenario", "presale-tea-gift")
     assert made.returncode == 0, made.stderr
     code = made.stdout.strip()
     first = run("chat", "--code", code.lower(), stdin="您好\n")
@@ -90,7 +90,7 @@ def test_a_code_from_exam_codes_opens_one_terminal_exam_chat(run, tmp_path):
     assert chosen.returncode == 2 and "--seed" in chosen.stderr  # no choosing the customer
     unknown = run("chat", "--code", "NOPE2345")
     assert unknown.returncode == 2 and "不存在" in unknown.stderr
-    listed = json.loads(run("exam", "codes", "--list", "--json").stdout)
+    listed = json.loads(admin("exam", "codes", "--list", "--json").stdout)
     assert [(c["code"], c["used"]) for c in listed] == [(code, True)]
 
 

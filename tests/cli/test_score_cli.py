@@ -41,7 +41,7 @@ def test_malformed_files_are_reported_and_the_rest_scored(run, tmp_path):
     assert "Traceback" not in result.stderr
     assert f"{not_json}:1: 不是有效的 JSON" in result.stderr
     assert f"{no_text}: messages[0].text 缺失或不是文字" in result.stderr
-    assert f"{huge}: messages[0].text 长 1000000 字，超过上限 20000 字" in result.stderr
+    assert f"{huge}: messages[0].text 长 1000000 字，超过上限 2000 字" in result.stderr
     items = json.loads(result.stdout)
     assert [i["file"] for i in items] == [str(not_json), str(SAMPLE), str(no_text), str(huge)]
     assert "total" in items[1] and "error" in items[0]

@@ -5,15 +5,11 @@ drawn from a roster; an httpx client plays the browser."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from bot.channels.web.server import create_app
 from bot.console.passwords import hash_password
@@ -22,6 +18,7 @@ from bot.services.exam_grading import draw_exam
 from bot.services.settings import Settings
 from bot.storage.audit import add_user, set_password_hash
 from bot.storage.exams import Candidate, create_exam, import_roster
+from tests.asgi_server import served
 
 PASSWORD = "correct-horse-1"
 USERS = {"王主任": "admin", "赵组长": "chief_grader", "李老师": "grader", "张老师": "grader"}
@@ -59,21 +56,9 @@ def web_app(tmp_path: Path) -> Iterator[App]:
 @pytest.fixture
 def client(web_app: App) -> Iterator[httpx.Client]:
     asgi = create_app(web_app)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(asgi, port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+    with served(asgi) as base, httpx.Client(base_url=base, timeout=30) as http:
         http.rules = asgi.state.console_rules  # every console route and its roles
         yield http
-    server.should_exit = True
-    thread.join(timeout=20)
 
 
 @pytest.fixture

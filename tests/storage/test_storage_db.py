@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.core.errors import KefuError
 from bot.storage import load_conversation, open_database
+from bot.storage.audit_chain import verify
 from bot.storage.db import HINT, _mask, connect_database, schema_revision
-from bot.storage.exams import create_exam, get_exam
+from bot.storage.exams import get_exam
 from bot.storage.migrations import BASELINE, HEAD, runner
 
 EXPECTED_PRAGMAS = {
@@ -141,8 +142,22 @@ def test_a_database_from_an_older_kefu_gets_the_new_columns_and_keeps_its_rows(t
     engine = connect_database(url)
     with engine.begin() as connection:  # the previous release's tables, from its migration
         command.upgrade(runner.config(connection), BASELINE)
-    exam_id = create_exam(engine, "旧考试", "2026-01-01")
-    with engine.begin() as connection:
+    with engine.begin() as connection:  # rows as that release wrote them (no audit chain yet)
+        exam_id = connection.execute(
+            text(
+                "INSERT INTO exams (name, date, created_at_utc) "
+                "VALUES ('旧考试', '2026-01-01', :at) RETURNING id"
+            ),
+            {"at": datetime(2026, 1, 1)},
+        ).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO audit_log (at_utc, actor, action, exam_id, after, reason) "
+                "VALUES (:at, '王主任', 'user', NULL, '王主任（管理员）', ''), "
+                "(:at, '王主任', 'exam', :exam, '旧考试', '')"
+            ),
+            {"at": datetime(2026, 1, 1), "exam": exam_id},
+        )
         connection.execute(
             text("INSERT INTO users (name, role, created_at_utc) VALUES ('王主任', 'admin', :at)"),
             {"at": datetime(2026, 1, 1)},
@@ -159,6 +174,8 @@ def test_a_database_from_an_older_kefu_gets_the_new_columns_and_keeps_its_rows(t
     )
     exam = get_exam(upgraded, exam_id)
     assert (exam.name, exam.service, exam.seed) == ("旧考试", "both", None)
+    chained = verify(upgraded)  # the old entries are chained by the upgrade
+    assert chained.checked == 2 and chained.problems == []
     with upgraded.connect() as connection:
         assert connection.execute(text("SELECT name, password_hash FROM users")).all() == [
             ("王主任", None)

@@ -31,6 +31,7 @@ from bot.services.live_chat import LiveChat, channel_title, now
 from bot.storage import UNFINISHED, StoredMessage, add_message, finish_conversation
 from bot.storage import web as store
 from bot.storage.holds import EXPIRY, release, take
+from bot.storage.patience import DatabaseBusy, DatabaseGone
 from bot.storage.repository import (
     StaleTurn,
     conversation_turn,
@@ -258,6 +259,11 @@ class SeatService:
             # Another process moved the customer on first; our message is stored: replay it.
             self._chats.pop(conversation_id, None)
             self._attach(conversation_id)
+        except (DatabaseBusy, DatabaseGone) as exc:
+            # Waited out (bot.storage.patience) in vain: say so plainly; the page keeps the line
+            # for a resend, and the customer is attached again from what was stored.
+            self._chats.pop(conversation_id, None)
+            raise SeatRefused(str(exc)) from None
         _, outcome = conversation_turn(self.db, conversation_id)
         if outcome is not None:
             self._finished(conversation_id, "customer", seat.code)

@@ -79,6 +79,15 @@ class KefuBot:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
+ADMIN = "考务"  # access codes are an admin's (issue 16)
+
+
+def as_admin(db_url: str, *args: str) -> subprocess.CompletedProcess:
+    """Run ``kefu ARGS`` as the admin, who is added on first use."""
+    kefu(db_url, "--as", ADMIN, "user", "add", ADMIN, "--role", "admin")  # fails once added
+    return kefu(db_url, "--as", ADMIN, *args)
+
+
 def kefu(db_url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run a ``kefu`` command on the test database (``env``: more environment variables)."""
     return subprocess.run(

@@ -13,7 +13,7 @@ import time
 
 import pytest
 from fake_bot_api import FakeBotApi
-from telegram_harness import DRESS, DRESS_TURNS, KefuBot, kefu
+from telegram_harness import DRESS, DRESS_TURNS, KefuBot, as_admin
 
 from bot.channels.telegram import texts
 from bot.storage import load_conversation, open_database
@@ -27,7 +27,7 @@ KILLS = 20
 def test_kill_9_during_an_exam_loses_and_repeats_no_message(
     kefu_bot: KefuBot, fake_api: FakeBotApi, db_url: str
 ) -> None:
-    codes = kefu(db_url, "exam", "codes", "--scenario", DRESS, "--count", str(CANDIDATES))
+    codes = as_admin(db_url, "exam", "codes", "--scenario", DRESS, "--count", str(CANDIDATES))
     assert codes.returncode == 0, codes.stderr
     chats = {3000 + i: code for i, code in enumerate(codes.stdout.split())}
     rounds = [[f"/exam {code}" for code in chats.values()]]

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fake_bot_api import FakeBotApi
 from sqlalchemy import Engine
-from telegram_harness import DRESS, DRESS_TURNS, KEFU, KefuBot, kefu
+from telegram_harness import DRESS, DRESS_TURNS, KEFU, KefuBot, as_admin
 
 from bot.channels.telegram import texts
 from bot.channels.telegram.sender import TYPING_MAX, TYPING_PER_CHAR
@@ -109,7 +109,7 @@ def test_a_practice_conversation_ends_with_a_score(
 def test_an_exam_conversation_shows_no_score(
     kefu_bot: KefuBot, fake_api: FakeBotApi, db: Engine, db_url: str
 ) -> None:
-    made = kefu(db_url, "exam", "codes", "--scenario", DRESS, "--count", "2")
+    made = as_admin(db_url, "exam", "codes", "--scenario", DRESS, "--count", "2")
     assert made.returncode == 0, made.stderr
     code, spare = made.stdout.split()
     running(kefu_bot, fake_api)
@@ -126,7 +126,7 @@ def test_an_exam_conversation_shows_no_score(
     assert last[1] == texts.EXAM_OVER
     assert not any("总分" in t for t in fake_api.texts(chat))
     assert say(fake_api, 203, f"/exam {code}") == [texts.CODE_USED.format(code=code)]
-    listed = json.loads(kefu(db_url, "exam", "codes", "--list", "--json").stdout)
+    listed = json.loads(as_admin(db_url, "exam", "codes", "--list", "--json").stdout)
     used = {c["code"]: c["used"] for c in listed}
     assert used == {code: True, spare: False}
     stored = conversation_of(db, chat, "exam")
@@ -240,7 +240,7 @@ def test_429_and_dropped_connections_lose_nothing(kefu_bot: KefuBot, fake_api: F
 def test_deadlines_nudge_and_end_the_exam_across_a_restart(
     kefu_bot: KefuBot, fake_api: FakeBotApi, db: Engine, db_url: str
 ) -> None:
-    code = kefu(db_url, "exam", "codes", "--scenario", DRESS).stdout.strip()
+    code = as_admin(db_url, "exam", "codes", "--scenario", DRESS).stdout.strip()
     env = {"KEFU_NUDGE_SECONDS": "1", "KEFU_EXAM_MINUTES": "0.1"}  # 6 s
     running(kefu_bot, fake_api, **env)
     chat = 606

@@ -107,7 +107,18 @@ def wait_healthy(base: str, proc: subprocess.Popen) -> None:
 
 
 def test_a_candidate_moves_between_two_servers_mid_chat(database, servers):
-    code = kefu(database, "exam", "codes", "--scenario", "presale-dress-size", "--count", "1")
+    kefu(database, "user", "add", "考务", "--role", "admin")  # codes are an admin's
+    code = kefu(
+        database,
+        "--as",
+        "考务",
+        "exam",
+        "codes",
+        "--scenario",
+        "presale-dress-size",
+        "--count",
+        "1",
+    )
     code = code.split()[0]
     a, b = servers
     with httpx.Client(timeout=30, follow_redirects=False) as client:

@@ -6,7 +6,7 @@ a restart remembers what it was told. ``messages.reasons`` (JSON): why the custo
 (已回答：保质期，第 3 条 / 客户还在等：保质期), shown in the practice view and the report.
 
 Revision ID: 0006_reply_reasons
-Revises: 0002_web_and_logins
+Revises: 0005_audit_chain
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_reply_reasons"
-down_revision = "0002_web_and_logins"
+down_revision = "0005_audit_chain"
 branch_labels = None
 depends_on = None
 
