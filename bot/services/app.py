@@ -21,6 +21,7 @@ from bot.core.scoring import ScoreSheet, score
 from bot.core.transcript import Transcript
 from bot.nlp.lexicon_loader import customer_detector, default_detector
 from bot.scripts.library import Library
+from bot.services.paper_files import Papers
 from bot.services.paths import dialogues_dir
 from bot.services.rubric_files import Rubrics
 from bot.services.settings import Settings
@@ -54,6 +55,12 @@ class App:
     @cached_property
     def rubrics(self) -> Rubrics:
         return Rubrics.load()
+
+    @cached_property
+    def papers(self) -> Papers:
+        """The task papers (rubric/papers/), checked against the project forms' rows."""
+        forms = {fid: [row.id for row in form.items] for fid, form in self.rubrics.forms.items()}
+        return Papers.load(forms=forms)
 
     def acting_as(self, name: str) -> App:
         """The same application acting as user ``name`` (a console login), sharing everything
