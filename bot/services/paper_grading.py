@@ -18,6 +18,13 @@ from bot.storage import papers as store
 from bot.storage.sheets import Sheet
 
 
+def sitting_state(sitting: store.Sitting) -> str:
+    """Where a sitting stands, in the graders' words."""
+    if not sitting.submitted:
+        return "作答中"
+    return "时间到，自动提交" if sitting.closed_by == "time" else "考生已提交"
+
+
 def new_sitting(app: App, sheet: Sheet) -> store.NewSitting:
     """The paper and variant a sheet's candidate gets, drawn from the project's papers."""
     choices = sorted(p.id for p in app.papers.papers.values() if p.project == sheet.project)

@@ -1,0 +1,71 @@
+"""The task paper on the grader's sheet: each task's automatic result with its evidence, and
+for the tasks that need judgement the candidate's answer with the key's points beside it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.core.papers.keys import task_key
+from bot.core.papers.model import KIND_TITLES
+from bot.services.paper_grading import score_sitting, sitting_paper, sitting_state
+from bot.storage import papers as paper_store
+from bot.storage.sheets import Sheet
+
+
+def _shown(value: Any) -> str:
+    """An answer or model answer as text for the grader."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and set(value) == {"subject", "body"}:
+        return f"主题：{value['subject']}\n{value['body']}"
+    return json.dumps(value, ensure_ascii=False, indent=1)
+
+
+def paper_values(app, sheet: Sheet) -> dict[str, Any] | None:
+    """The sheet's paper as the grader sees it, or None when the candidate never opened one."""
+    if sheet.code is None:
+        return None
+    sitting = paper_store.get_sitting(app.db, sheet.code)
+    if sitting is None:
+        return None
+    paper = sitting_paper(sitting)
+    result = score_sitting(app, sitting)
+    tasks = []
+    rows: dict[str, list[str]] = {}
+    for task, scored in zip(paper.tasks, result.tasks, strict=True):
+        rows.setdefault(task.row, []).append(task.id)
+        tasks.append(
+            {
+                "id": task.id,
+                "title": task.title,
+                "kind": KIND_TITLES[task.kind],
+                "row": task.row,
+                "max": task.max,
+                "auto": task.auto,
+                "points": scored.points,
+                "comment": scored.comment,
+                "evidence": [e["note"] for e in scored.evidence if not e.get("ok", True)]
+                if task.auto
+                else [e["note"] for e in scored.evidence],
+                "answer": _shown(sitting.answers.get(task.id)),
+                "key": _shown(task_key(task)) if not task.auto else "",
+                "key_points": task.points,
+            }
+        )
+    return {
+        "id": paper.id,
+        "title": paper.title,
+        "variant": sitting.variant,
+        "state": sitting_state(sitting),
+        "submitted": sitting.submitted,
+        "total_auto": result.total_auto,
+        "max_auto": result.max_auto,
+        "tasks": tasks,
+        "rows": rows,
+        "judged_rows": sorted(
+            {t["row"] for t in tasks if not t["auto"]},
+        ),
+    }
