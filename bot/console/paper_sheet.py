@@ -65,7 +65,17 @@ def paper_values(app, sheet: Sheet) -> dict[str, Any] | None:
         "max_auto": result.max_auto,
         "tasks": tasks,
         "rows": rows,
-        "judged_rows": sorted(
-            {t["row"] for t in tasks if not t["auto"]},
-        ),
+        "judged_rows": {
+            row: _row_note(row, tasks) for row in sorted({t["row"] for t in tasks if not t["auto"]})
+        },
+    }
+
+
+def _row_note(row: str, tasks: list[dict[str, Any]]) -> dict[str, Any]:
+    """A row the grader marks: the tasks to judge, and the automatic part already checked."""
+    mine = [t for t in tasks if t["row"] == row]
+    auto = [t for t in mine if t["auto"]]
+    return {
+        "judged": [t["id"] for t in mine if not t["auto"]],
+        "auto": "；".join(f"{t['id']} {t['points'] or 0:g}/{t['max']:g}" for t in auto),
     }

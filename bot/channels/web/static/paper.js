@@ -66,6 +66,7 @@
   function later(fieldset, delay) {
     var task = fieldset.dataset.task;
     dirty[task] = fieldset;
+    state.textContent = "有改动，稍后自动保存…";
     clearTimeout(timers[task]);
     timers[task] = setTimeout(function () { save(fieldset); }, delay);
   }
@@ -103,6 +104,9 @@
   // input is taken back before the answer is saved.
   document.querySelectorAll("textarea[data-limit-max]").forEach(limit);
 
+  // The form's own submit(): its button's id "submit" shadows form.submit.
+  function post(form) { HTMLFormElement.prototype.submit.call(form); }
+
   function flush() {
     return Promise.all(Object.keys(dirty).map(function (task) { return save(dirty[task]); }));
   }
@@ -115,7 +119,7 @@
   document.getElementById("submit-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var form = event.target;
-    flush().then(function () { closed = true; form.submit(); });
+    flush().then(function () { closed = true; post(form); });
   });
   window.addEventListener("beforeunload", function () {
     Object.keys(dirty).forEach(function (task) {
@@ -137,7 +141,7 @@
         closed = true;
         var form = document.getElementById("submit-form");
         form.querySelector("input[name=confirm]").checked = true;
-        form.submit();
+        post(form);
       });
     }
   }, 1000);
