@@ -105,3 +105,38 @@ def test_practice_seats_have_no_paper(client):
     client.post("/practice", data={"scenario": "presale-dress-size"})
     page = client.get("/seat/paper")
     assert page.status_code == 409 and "练习模式没有试卷" in text(page)
+
+
+def test_without_javascript_the_form_saves_and_automatic_rows_fill_the_sheet(client, web_app):
+    sheet = cs_sheet(web_app, "aftersale")
+    client.post("/exam", data={"code": sheet.code, "exam_number": sheet.exam_number})
+    assert client.get("/seat/paper").status_code == 200
+    paper = sitting_paper(paper_store.get_sitting(web_app.db, sheet.code))
+    objection = next(t for t in paper.tasks if t.kind == "objection_type")
+    email = next(t for t in paper.tasks if t.kind == "email")
+    key = paper_key(paper)["answers"]
+    fields = {
+        objection.id: "嫌贵" if objection.answer_type == "价格异议" else objection.answer_type,
+        f"{email.id}.subject": key[email.id]["subject"],
+        f"{email.id}.body": "您好：\n请问您满意吗？",  # no order, no care, no sign-off
+        "zz.x": "ignored",
+    }
+    saved = client.post("/seat/paper/save", data=fields, follow_redirects=True)
+    assert "答案已保存" in text(saved)
+    stored = paper_store.get_sitting(web_app.db, sheet.code).answers
+    assert stored[email.id] == {
+        "subject": key[email.id]["subject"],
+        "body": "您好：\n请问您满意吗？",
+    }
+    client.post("/seat/paper/submit", data={"confirm": "on"})
+
+    loaded = grading.load_sheet(web_app, 1, sheet.exam_number)
+    auto = loaded.auto or {}
+    assert auto[objection.row].points == next(
+        r.max for r in grading.form_of(web_app, loaded).items if r.id == objection.row
+    )
+    email_row = auto[email.row]
+    assert "缺少：提及订单与问题、关怀或新品推荐、结束语与落款" in email_row.comment
+    assert 0 < email_row.points < 12
+    # Collected once: loading again does not score or write again.
+    assert grading.load_sheet(web_app, 1, sheet.exam_number).auto == auto
