@@ -7,21 +7,38 @@ import json
 from typing import Any
 
 from bot.core.papers.keys import task_key
-from bot.core.papers.model import KIND_TITLES
+from bot.core.papers.model import KIND_TITLES, VALUE_ROWS
 from bot.services.paper_grading import score_sitting, sitting_paper, sitting_state
 from bot.storage import papers as paper_store
 from bot.storage.sheets import Sheet
 
 
 def _shown(value: Any) -> str:
-    """An answer or model answer as text for the grader."""
+    """An answer or model answer as a grader reads it: text as written, tables line by line."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
-    if isinstance(value, dict) and set(value) == {"subject", "body"}:
-        return f"主题：{value['subject']}\n{value['body']}"
-    return json.dumps(value, ensure_ascii=False, indent=1)
+    if isinstance(value, dict) and {"subject", "body"} >= set(value):
+        return f"主题：{value.get('subject', '')}\n{value.get('body', '')}"
+    if isinstance(value, dict) and set(value) & set(VALUE_ROWS):
+        return "\n".join(
+            f"{title}：{_cell(value.get(rid), 'formula')} = {_cell(value.get(rid), 'value')}"
+            for rid, title in VALUE_ROWS.items()
+        )
+    if isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()):
+        return "\n".join(
+            f"{cid}：累计 {_cell(v, 'cumulative')}%，{_cell(v, 'class')} 类"
+            for cid, v in value.items()
+        )
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _cell(row: Any, key: str) -> str:
+    value = row.get(key) if isinstance(row, dict) else None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "—" if value in (None, "") else str(value)
 
 
 def paper_values(app, sheet: Sheet) -> dict[str, Any] | None:
@@ -46,10 +63,16 @@ def paper_values(app, sheet: Sheet) -> dict[str, Any] | None:
                 "max": task.max,
                 "auto": task.auto,
                 "points": scored.points,
-                "comment": scored.comment,
-                "evidence": [e["note"] for e in scored.evidence if not e.get("ok", True)]
-                if task.auto
-                else [e["note"] for e in scored.evidence],
+                # The key's points are shown in a column of their own, not again in the comment.
+                "comment": scored.comment
+                if task.auto or scored.points is not None
+                else "待评分员评分",
+                # Automatic tasks: what was wrong; judged ones: the character count, good or not.
+                "evidence": [
+                    {"note": e["note"], "ok": bool(e.get("ok", True))}
+                    for e in scored.evidence
+                    if not (task.auto and e.get("ok", True))
+                ],
                 "answer": _shown(sitting.answers.get(task.id)),
                 "key": _shown(task_key(task)) if not task.auto else "",
                 "key_points": task.points,

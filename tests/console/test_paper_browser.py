@@ -39,6 +39,7 @@ def _load_webroom() -> ModuleType:
 
 
 webroom = _load_webroom()
+ARTIFACTS = Path(__file__).resolve().parents[2] / "tests" / "artifacts" / "console"
 ADMIN, GRADER, PASSWORD = "王主任", "李老师", "li-2026!"
 ROSTER = "准考证号,姓名,班级,学校\n" + "".join(
     f"2026{i:04d},考生{i},电商2301班,市职业技术学校\n" for i in range(1, 9)
@@ -167,6 +168,8 @@ def test_a_candidate_takes_a_whole_paper_in_the_browser(server, browser, tmp_pat
         paper.fill(f'textarea[name="{task["id"]}"]', answers[task["id"]])
     saved(paper)
 
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    paper.screenshot(path=str(ARTIFACTS / "paper.png"), full_page=True)
     paper.check("#submit-form input[name=confirm]")
     go(paper, "#submit")
     expect(paper.locator("#submitted")).to_contain_text("你的答案已提交")
@@ -186,7 +189,7 @@ def test_a_candidate_takes_a_whole_paper_in_the_browser(server, browser, tmp_pat
     expect(sheet.locator(f"#task-{abc}")).to_contain_text("全部正确")
     expect(sheet.locator("#judge-cs_presale\\.p1")).to_contain_text(f"试卷 {summary}")
     expect(sheet.locator("#judge-cs_presale\\.p6")).to_contain_text("试卷自动部分")
-    sheet.screenshot(path=str(tmp_path / "sheet.png"), full_page=True)
+    sheet.screenshot(path=str(ARTIFACTS / "paper-sheet.png"), full_page=True)
     # The grader marks the rows that need judgement.
     sheet.fill('input[name="mark:cs_presale.p1"]', "8")
     sheet.fill('input[name="mark:cs_presale.p2"]', "7.5")

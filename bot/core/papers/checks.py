@@ -332,7 +332,11 @@ def _email(task: Task, value: Any, lexicon: PaperLexicon, _score, result: TaskRe
         "signoff": has(tail, "signoff"),
         "courtesy": has(body, "courtesy"),
     }
-    order_words = [data.order] if data and data.order else list(lexicon.email.get("reference", ()))
+    # The order by its number, or in words (您的订单, 您购买的…) when the number is left out.
+    order_words = [
+        *([data.order] if data and data.order else []),
+        *lexicon.email.get("reference", ()),
+    ]
     problem_words = list(data.problem) if data and data.problem else []
     order_hit = [w for w in order_words if w and w in everything]
     problem_hit = [w for w in problem_words if w in everything]
