@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from bot.core.errors import KefuError, ScriptError
+from bot.core.errors import KefuError, NotFound, ScriptError
 from bot.core.papers import PaperResult, paper_key
 from bot.core.papers.model import KIND_TITLES
 from bot.services.app import App
@@ -97,7 +97,11 @@ def score_cmd(app: App, files: tuple[Path, ...], as_json: bool):
     results, failed = [], 0
     for path in files:
         try:
-            result = score_answers(papers, read_answers_file(path), app.score)
+            answers = read_answers_file(path)
+            try:
+                result = score_answers(papers, answers, app.score)
+            except NotFound as exc:
+                raise KefuError(f"{path}: {exc}") from None
         except KefuError as exc:
             click.echo(str(exc), err=True)
             failed += 1
@@ -125,4 +129,36 @@ def check_cmd(app: App, paths: tuple[Path, ...]):
     if papers.problems:
         raise ScriptError(papers.problems)
     click.echo(f"{len(papers.papers)} 份试卷全部有效。")
+    return 0
+
+
+@paper.command("answers")
+@click.argument("exam_id", type=int)
+@click.argument("exam_number")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="写入文件（默认打印）。"
+)
+@click.pass_obj
+def answers_cmd(app: App, exam_id: int, exam_number: str, out: Path | None):
+    """导出一位考生在网页考场作答的试卷（答卷文件格式，含变式），可再用 kefu paper score 评分。
+
+    Export a candidate's answers from the exam room as an answers file.
+    """
+    from bot.core.marking import ROLES
+    from bot.services.exam_grading import acting_user
+    from bot.storage.papers import get_sitting
+    from bot.storage.sheets import find_sheet
+
+    acting_user(app, *ROLES)  # graders see the same answers on the sheet
+    sheet = find_sheet(app.db, exam_id, exam_number)
+    sitting = get_sitting(app.db, sheet.code) if sheet.code else None
+    if sitting is None:
+        raise KefuError(f"考生 {exam_number} 还没有打开试卷（考试 {exam_id}）。")
+    data = {"paper": sitting.paper_id, "variant": sitting.variant, "answers": sitting.answers}
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if out is None:
+        click.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"已写入 {out}")
     return 0

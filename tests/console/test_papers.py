@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import csv
 import html
+import json
 import re
 
+from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from bot.cli import cli
 from bot.core.papers import paper_key
 from bot.core.papers.model import JUDGED_KINDS
 from bot.services import exam_grading as grading
@@ -99,6 +102,16 @@ def test_a_candidate_answers_and_submits_and_the_grader_sees_it(client, web_app,
     assert float(line["自动评分合计"]) == float(line["自动评分满分"]) - round(value.max / 6, 2)
     book = load_workbook(next(p for p in files if p.suffix == ".xlsx"))
     assert "试卷" in book.sheetnames
+
+    # The same answers at the command line: exported as an answers file and scored again.
+    base = ["--db", web_app.settings.db, "--as", "李老师", "paper"]
+    answers = tmp_path / "answers.json"
+    ran = CliRunner().invoke(cli, [*base, "answers", "1", sheet.exam_number, "--out", str(answers)])
+    assert ran.exit_code == 0, ran.output
+    ran = CliRunner().invoke(cli, [*base, "score", "--json", str(answers)])
+    assert ran.exit_code == 0, ran.output
+    [again] = json.loads(ran.output)
+    assert again["total_auto"] == float(line["自动评分合计"])
 
 
 def test_practice_seats_have_no_paper(client):
