@@ -63,7 +63,7 @@ def test_bad_files_exit_2_and_good_ones_are_scored(run, tmp_path):
     assert "Traceback" not in result.stderr
     assert "list.json: 顶层应为 JSON 对象" in result.stderr
     assert "broken.json:1: 不是有效的 JSON" in result.stderr
-    assert "没有试卷“nope”" in result.stderr
+    assert "nopaper.json: 没有试卷“nope”" in result.stderr
     odd = json.loads(result.stdout)[2]
     assert odd["unknown"] == ["t9"] and odd["total_auto"] == 0
     t6 = next(t for t in odd["tasks"] if t["id"] == "t6")

@@ -11,7 +11,8 @@ def new(minutes: int = 45):
     return lambda: store.NewSitting("presale.tea", "v1", {"id": "presale.tea"}, minutes)
 
 
-def test_answers_are_kept_as_typed_and_frozen_at_submission(engine):
+def test_answers_are_kept_as_typed_and_frozen_at_submission(backend):
+    engine = backend
     sitting = store.open_sitting(engine, "CODE1", new())
     assert not sitting.submitted and 44 * 60 < sitting.remaining() <= 45 * 60
     store.save_answer(engine, "CODE1", "t1", "第一稿")
