@@ -90,6 +90,17 @@ def _task_problems(task: Task, at: Path, types) -> list[tuple[Path, str]]:
         ids = [c.id for c in task.abc.customers]
         for dup in sorted({x for x in ids if ids.count(x) > 1}):
             problems.append(((*at, "abc", "customers"), f"客户编号“{dup}”重复"))
+        seen_values: dict[float, str] = {}
+        for j, c in enumerate(task.abc.customers):
+            if c.value in seen_values:
+                problems.append(
+                    (
+                        (*at, "abc", "customers", j),
+                        f"客户 {c.id} 与 {seen_values[c.value]} 消费金额相同，累计占比会取决于"
+                        "两人的先后顺序。提示：让金额各不相同",
+                    )
+                )
+            seen_values.setdefault(c.value, c.id)
     if task.value is not None:
         problems.extend(_prompt_problems(task, at))
     return problems

@@ -35,10 +35,13 @@ def _vary(task: Task, rng: random.Random) -> Task:
         picked = {name: rng.choice(values) for name, values in sorted(task.vary.items())}
         update["value"] = task.value.model_copy(update=picked)
     if task.abc is not None:
-        customers = [
-            c.model_copy(update={"value": round(c.value * rng.uniform(*ABC_SCALE), -1)})
-            for c in task.abc.customers
-        ]
+        customers, taken = [], set()
+        for c in task.abc.customers:
+            value = round(c.value * rng.uniform(*ABC_SCALE), -1)
+            while value in taken:  # a tie would make the cumulative shares depend on the order
+                value += 10
+            taken.add(value)
+            customers.append(c.model_copy(update={"value": value}))
         rng.shuffle(customers)
         update["abc"] = task.abc.model_copy(update={"customers": customers})
     return task.model_copy(update=update) if update else task

@@ -19,3 +19,10 @@ def test_prompt_shows_the_variant_numbers():
     paper = Papers.load().get("presale.tea")
     assert "每周在店里消费 50 元" in fill_prompt(paper.task("t4"))
     assert "20% 会成为新顾客" in fill_prompt(paper.task("t4"))
+
+
+def test_variants_never_tie_two_abc_customers():
+    paper = Papers.load().get("presale.tea")
+    for n in range(200):
+        values = [c.value for c in make_variant(paper, f"seed{n}").task("t6").abc.customers]
+        assert len(set(values)) == len(values)
