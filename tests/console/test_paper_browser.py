@@ -86,22 +86,30 @@ def saved(page) -> None:
     webroom.expect()(page.locator("#save-state")).to_contain_text("已保存")
 
 
-def test_a_candidate_takes_a_whole_paper_in_the_browser(server, browser, tmp_path):
-    expect = webroom.expect()
-    # The office: users, an exam of presale candidates, its roster and draw.
+@pytest.fixture(scope="module")
+def exam(server, tmp_path_factory) -> tuple[str, list[dict[str, Any]]]:
+    """The office: users, an exam of presale candidates, its roster and draw; the exam id and
+    its customer-service candidates."""
     kefu(server, "user", "add", ADMIN, "--role", "admin")
     kefu(server, "--as", ADMIN, "user", "add", GRADER, "--role", "grader")
     kefu(server, "--as", ADMIN, "user", "passwd", GRADER, "--password-stdin", stdin=PASSWORD + "\n")
     create = ["exam", "create", "--name", "试卷考试", "--date", "2026-06-10"]
     created = kefu(server, "--as", ADMIN, *create, "--service", "presale")
     exam_id = re.search(r"已创建考试 (\d+)", created).group(1)
-    roster = tmp_path / "roster.csv"
+    roster = tmp_path_factory.mktemp("roster") / "roster.csv"
     roster.write_text(ROSTER, encoding="utf-8")
     kefu(server, "--as", ADMIN, "exam", "roster", exam_id, str(roster))
     kefu(server, "--as", ADMIN, "exam", "draw", "--exam", exam_id, "--seed", "7")
     drawn = json.loads(kefu(server, "exam", "show", exam_id, "--json"))
-    candidate = next(c for c in drawn["candidates"] if c.get("code"))
-    number, code = candidate["exam_number"], candidate["code"]
+    candidates = [c for c in drawn["candidates"] if c.get("code")]
+    assert len(candidates) >= 2
+    return exam_id, candidates
+
+
+def test_a_candidate_takes_a_whole_paper_in_the_browser(server, browser, exam, tmp_path):
+    expect = webroom.expect()
+    exam_id, candidates = exam
+    number, code = candidates[0]["exam_number"], candidates[0]["code"]
 
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     context.set_default_timeout(webroom.TIMEOUT_MS)
@@ -207,4 +215,26 @@ def test_a_candidate_takes_a_whole_paper_in_the_browser(server, browser, tmp_pat
     assert float(line[value_task]) == round(value_max - value_max / 6, 2)
     assert float(line[abc]) == tasks["abc"]["max"]
     assert line[summary] == "人工"
+    context.close()
+
+
+def test_the_paper_is_submitted_when_its_time_is_up(server, browser, exam):
+    expect = webroom.expect()
+    _exam_id, candidates = exam
+    number, code = candidates[1]["exam_number"], candidates[1]["code"]
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    context.set_default_timeout(webroom.TIMEOUT_MS)
+    page = context.new_page()
+    webroom.login_exam(page, server, code, number)
+    page.clock.install()
+    page.goto(server.base + "/seat/paper")
+    area = page.locator("fieldset.task textarea").first
+    area.fill("写到一半的答案")
+    saved(page)
+    # The clock runs out: what is there is saved and the paper submitted, without a click.
+    with page.expect_navigation():
+        page.clock.fast_forward("45:30")
+    expect(page.locator("#submitted")).to_be_visible()
+    expect(page.locator("fieldset.task textarea").first).to_have_value("写到一半的答案")
+    expect(page.locator("#submit-form")).to_have_count(0)
     context.close()
