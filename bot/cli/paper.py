@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.core.errors import KefuError, NotFound, ScriptError
-from bot.core.papers import PaperResult, paper_key
-from bot.core.papers.model import KIND_TITLES
 from bot.services.app import App
-from bot.services.paper_files import Papers, read_answers_file, score_answers
+
+if TYPE_CHECKING:  # the papers load when a paper command runs, not with every kefu command
+    from bot.core.papers import PaperResult
+    from bot.services.paper_files import Papers
 
 
 def _papers(app: App) -> Papers:
@@ -35,6 +37,8 @@ def paper() -> None:
 @click.pass_obj
 def list_cmd(app: App, as_json: bool):
     """列出试卷及其各题（题型、分值、是否自动评分）。List the papers."""
+    from bot.core.papers.model import KIND_TITLES
+
     papers = _papers(app)
     if as_json:
         click.echo(
@@ -58,6 +62,8 @@ def list_cmd(app: App, as_json: bool):
 @click.pass_obj
 def key_cmd(app: App, paper_id: str, variant: str | None, as_json: bool):
     """打印试卷的参考答案（答卷文件格式）。Print a paper's model answers."""
+    from bot.core.papers import paper_key
+
     the_paper = _papers(app).get(paper_id, variant)
     key = paper_key(the_paper)
     if variant:
@@ -93,6 +99,8 @@ def score_cmd(app: App, files: tuple[Path, ...], as_json: bool):
 
     有问题的文件在标准错误输出中说明（退出码 2），其余文件照常评分。
     """
+    from bot.services.paper_files import read_answers_file, score_answers
+
     papers = _papers(app)
     results, failed = [], 0
     for path in files:
@@ -124,6 +132,8 @@ def check_cmd(app: App, paths: tuple[Path, ...]):
 
     全部有效时退出码 0；否则退出码 2，每个问题一行：文件:行号: 说明。
     """
+    from bot.services.paper_files import Papers
+
     forms = {fid: [r.id for r in form.items] for fid, form in app.rubrics.forms.items()}
     papers = Papers.load(list(paths) or None, forms)
     if papers.problems:

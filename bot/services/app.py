@@ -10,6 +10,7 @@ import copy
 import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -21,11 +22,13 @@ from bot.core.scoring import ScoreSheet, score
 from bot.core.transcript import Transcript
 from bot.nlp.lexicon_loader import customer_detector, default_detector
 from bot.scripts.library import Library
-from bot.services.paper_files import Papers
 from bot.services.paths import dialogues_dir
 from bot.services.rubric_files import Rubrics
 from bot.services.settings import Settings
 from bot.storage import open_database
+
+if TYPE_CHECKING:
+    from bot.services.paper_files import Papers
 
 
 @dataclass
@@ -59,6 +62,8 @@ class App:
     @cached_property
     def papers(self) -> Papers:
         """The task papers (rubric/papers/), checked against the project forms' rows."""
+        from bot.services.paper_files import Papers  # loaded only by what uses papers
+
         forms = {fid: [row.id for row in form.items] for fid, form in self.rubrics.forms.items()}
         return Papers.load(forms=forms)
 

@@ -31,7 +31,6 @@ from bot.core.marking import (
 from bot.core.project_sheet import carry_chat
 from bot.core.rubric import RubricForm, RubricRow
 from bot.services.app import App
-from bot.services.paper_grading import paper_collected, paper_sheet_auto, paper_waiting
 from bot.storage import get_transcript
 from bot.storage import sheets as store
 from bot.storage.audit import SYSTEM, User, get_user, has_users
@@ -131,6 +130,8 @@ def evaluate_sheet(
 def chat_auto(app: App, sheet: store.Sheet) -> tuple[dict[str, AutoRow], float | None] | None:
     """Score a sheet's chat and its submitted task paper and carry them into the project form;
     None while there is neither. A row both fill takes the live chat's value."""
+    from bot.services.paper_grading import paper_sheet_auto  # papers load only when used
+
     paper = paper_sheet_auto(app, sheet)
     if sheet.conversation_id is None or sheet.chat_outcome is None:
         return (paper, None) if paper else None  # no chat yet, or it is still running
@@ -146,6 +147,8 @@ def chat_auto(app: App, sheet: store.Sheet) -> tuple[dict[str, AutoRow], float |
 
 def collect_chat(app: App, sheet: store.Sheet) -> store.Sheet:
     """Bring a finished chat's score, and a submitted paper's, into the sheet once; return it."""
+    from bot.services.paper_grading import paper_collected, paper_waiting
+
     chat_waiting = sheet.chat_outcome is not None and sheet.auto_total is None
     if sheet.final or not (chat_waiting or paper_waiting(app, sheet)):
         return sheet

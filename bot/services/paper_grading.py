@@ -8,14 +8,16 @@ submitted (or once its time is up) its automatic rows join the sheet's, beside t
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from bot.core.errors import KefuError
 from bot.core.marking import AutoRow
-from bot.core.papers import Paper, PaperResult, check_paper, variant_seed
-from bot.core.papers.rows import paper_auto
 from bot.services.app import App
 from bot.storage import papers as store
 from bot.storage.sheets import Sheet
+
+if TYPE_CHECKING:  # the papers' models load only where a paper is looked at
+    from bot.core.papers import Paper, PaperResult
 
 
 def sitting_state(sitting: store.Sitting) -> str:
@@ -27,6 +29,8 @@ def sitting_state(sitting: store.Sitting) -> str:
 
 def new_sitting(app: App, sheet: Sheet) -> store.NewSitting:
     """The paper and variant a sheet's candidate gets, drawn from the project's papers."""
+    from bot.core.papers import variant_seed
+
     choices = sorted(p.id for p in app.papers.papers.values() if p.project == sheet.project)
     if not choices:
         raise KefuError(f"项目“{sheet.project}”没有可用的试卷（rubric/papers/）")
@@ -38,11 +42,15 @@ def new_sitting(app: App, sheet: Sheet) -> store.NewSitting:
 
 def sitting_paper(sitting: store.Sitting) -> Paper:
     """The paper as the candidate was given it (stored whole with the sitting)."""
+    from bot.core.papers import Paper
+
     return Paper.model_validate(sitting.paper)
 
 
 def score_sitting(app: App, sitting: store.Sitting) -> PaperResult:
     """Check a sitting's saved answers against its paper."""
+    from bot.core.papers import check_paper
+
     return check_paper(sitting_paper(sitting), sitting.answers, app.papers.lexicon, app.score)
 
 
@@ -54,6 +62,8 @@ def paper_sheet_auto(app: App, sheet: Sheet) -> dict[str, AutoRow]:
     form = app.rubrics.forms.get(sheet.form_id)
     if sitting is None or not sitting.submitted or form is None:
         return {}
+    from bot.core.papers.rows import paper_auto
+
     return paper_auto(form, score_sitting(app, sitting))
 
 

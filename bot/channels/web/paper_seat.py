@@ -21,6 +21,8 @@ from bot.storage import papers as store
 from bot.storage.sheets import sheet_by_code
 from bot.storage.web import Seat
 
+# A page whose clock ran out is believed when the server's deadline is this close (seconds).
+TIME_UP_SLACK = 60.0
 # One answer is at most this many characters (a written dialogue is the longest).
 ANSWER_MAX_CHARS = 20_000
 
@@ -66,9 +68,13 @@ class PaperSeat:
             self.save(seat, task_id, value)
         return self.sitting(seat)
 
-    def submit(self, seat: Seat) -> store.Sitting:
+    def submit(self, seat: Seat, time_up: bool = False) -> store.Sitting:
+        """Submit the paper; ``time_up``: the page's clock ran out (believed within a minute of
+        the server's deadline, so a page cannot close a paper early in time's name)."""
         try:
-            return store.submit_sitting(self.app.db, self.sitting(seat).code)
+            sitting = self.sitting(seat)
+            by = "time" if time_up and sitting.remaining() <= TIME_UP_SLACK else "candidate"
+            return store.submit_sitting(self.app.db, sitting.code, by)
         except store.PaperClosed as closed:
             raise SeatRefused(str(closed)) from None
 

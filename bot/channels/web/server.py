@@ -304,8 +304,9 @@ def create_app(app: App) -> Starlette:
         seat = await seat_of(request)
         if seat is None or not same_origin(request):
             return forbidden()
+        form = await request.form()
         try:
-            await call(papers.submit, seat)
+            await call(papers.submit, seat, form.get("time_up") == "1")
         except SeatRefused as refused:
             return to_paper(str(refused))
         return to_paper()

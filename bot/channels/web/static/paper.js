@@ -141,6 +141,7 @@
         closed = true;
         var form = document.getElementById("submit-form");
         form.querySelector("input[name=confirm]").checked = true;
+        form.querySelector("input[name=time_up]").value = "1";
         post(form);
       });
     }
