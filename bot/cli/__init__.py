@@ -17,6 +17,7 @@ from bot.cli.chat import chat
 from bot.cli.db import db
 from bot.cli.dialogues import dialogues
 from bot.cli.exam import exam
+from bot.cli.paper import paper
 from bot.cli.rubric import rubric
 from bot.cli.score import eval_cmd, report, score
 from bot.cli.telegram import telegram
@@ -58,6 +59,7 @@ cli.add_command(eval_cmd)
 cli.add_command(train)
 cli.add_command(exam)
 cli.add_command(rubric)
+cli.add_command(paper)
 cli.add_command(telegram)
 cli.add_command(user)
 cli.add_command(web)

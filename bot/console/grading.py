@@ -29,6 +29,7 @@ from urllib.parse import quote, urlencode
 from starlette.responses import Response
 
 from bot.console.auth import ALL_ROLES, SENIORS, Viewer
+from bot.console.paper_sheet import paper_values
 from bot.console.site import Console, Page
 from bot.core.draw import NAMES_ZH
 from bot.core.errors import KefuError
@@ -346,6 +347,7 @@ def sheet_values(
         "module": NAMES_ZH.get(sheet.module, sheet.module),
         "project": PROJECT_ZH.get(sheet.project, sheet.project),
         "chat": chat_values(app, sheet),
+        "paper": paper_values(app, sheet),
         "audit": audit,
         "audit_refusal": audit_refusal,
         "actions": ACTIONS,

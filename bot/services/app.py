@@ -11,6 +11,7 @@ import dataclasses
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -28,6 +29,9 @@ from bot.services.rubric_files import Rubrics
 from bot.services.settings import Settings
 from bot.services.substance_files import load_substance
 from bot.storage import open_database
+
+if TYPE_CHECKING:
+    from bot.services.paper_files import Papers
 
 
 @dataclass
@@ -68,6 +72,14 @@ class App:
     def substance(self) -> list[SubstanceCheck]:
         """Rubric v2's substance checks (``rubric/lexicon/substance.yaml``)."""
         return load_substance()
+
+    @cached_property
+    def papers(self) -> Papers:
+        """The task papers (rubric/papers/), checked against the project forms' rows."""
+        from bot.services.paper_files import Papers  # loaded only by what uses papers
+
+        forms = {fid: [row.id for row in form.items] for fid, form in self.rubrics.forms.items()}
+        return Papers.load(forms=forms)
 
     def acting_as(self, name: str) -> App:
         """The same application acting as user ``name`` (a console login), sharing everything

@@ -127,10 +127,14 @@ def evaluate_sheet(
 # ------------------------------------------------------------------------ chat scores
 
 
-def chat_auto(app: App, sheet: store.Sheet) -> tuple[dict[str, AutoRow], float] | None:
-    """Score a sheet's chat and carry it into the project form; None while there is no chat."""
+def chat_auto(app: App, sheet: store.Sheet) -> tuple[dict[str, AutoRow], float | None] | None:
+    """Score a sheet's chat and its submitted task paper and carry them into the project form;
+    None while there is neither. A row both fill takes the live chat's value."""
+    from bot.services.paper_grading import paper_sheet_auto  # papers load only when used
+
+    paper = paper_sheet_auto(app, sheet)
     if sheet.conversation_id is None or sheet.chat_outcome is None:
-        return None  # no chat yet, or it is still running
+        return (paper, None) if paper else None  # no chat yet, or it is still running
     scored = app.score(get_transcript(app.db, sheet.conversation_id))
     carried = carry_chat(form_of(app, sheet), scored)
     auto = {
@@ -138,17 +142,21 @@ def chat_auto(app: App, sheet: store.Sheet) -> tuple[dict[str, AutoRow], float] 
         for row in carried
         if row.points is not None
     }
-    return auto, scored.total
+    return {**paper, **auto}, scored.total
 
 
 def collect_chat(app: App, sheet: store.Sheet) -> store.Sheet:
-    """Bring a finished chat's score into its sheet if it has none yet; return the sheet."""
-    if sheet.auto is not None or sheet.final or sheet.conversation_id is None:
+    """Bring a finished chat's score, and a submitted paper's, into the sheet once; return it."""
+    from bot.services.paper_grading import paper_collected, paper_waiting
+
+    chat_waiting = sheet.chat_outcome is not None and sheet.auto_total is None
+    if sheet.final or not (chat_waiting or paper_waiting(app, sheet)):
         return sheet
     result = chat_auto(app, sheet)
     if result is None:
         return sheet
-    store.set_auto(app.db, sheet, *result, SYSTEM, "对话结束，自动评分")
+    store.set_auto(app.db, sheet, *result, SYSTEM, "对话结束或试卷提交，自动评分")
+    paper_collected(app, sheet)
     return store.find_sheet(app.db, sheet.exam_id, sheet.exam_number)
 
 

@@ -185,4 +185,6 @@ def export(app: App, exam_id: int, out: Path, draft: bool = False) -> list[Path]
     write_csv(paths[0], RESULT_HEADER, [result_row(line) for line in lines])
     write_csv(paths[1], SUMMARY_HEADER, [summary_row(row, as_text=True) for row in rows])
     write_xlsx(paths[2], lines, rows, f"{exam.name}（{exam.date}）成绩")
-    return paths
+    from bot.services.paper_export import export_papers  # the task papers, task by task
+
+    return paths + export_papers(app, exam_id, stem, out, paths[2])

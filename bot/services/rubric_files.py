@@ -46,7 +46,8 @@ def load_form(path: Path, chat_rows: set[str] | None = None) -> RubricForm:
 
 
 def _is_form_file(path: Path) -> bool:
-    return path.parent.name != "lexicon" and path.name != "advice.yaml"
+    # Lexicons and task papers (rubric/papers/, bot.services.paper_files) are not forms.
+    return path.parent.name not in ("lexicon", "papers") and path.name != "advice.yaml"
 
 
 def _chat_rows(forms: list[RubricForm]) -> set[str]:

@@ -130,5 +130,6 @@ class MessageRow(Base):
 # (a test compares them), and ``create_all`` in tests builds it directly.
 import bot.storage.exam_models  # noqa: E402
 import bot.storage.grading_models  # noqa: E402
+import bot.storage.paper_models  # noqa: E402
 import bot.storage.telegram_models  # noqa: E402
 import bot.storage.web_models  # noqa: E402, F401

@@ -15,11 +15,16 @@ from bot.channels.web.seats import SeatService
 from bot.core.brief import DIFFICULTY_TITLES, concessions
 from bot.core.errors import KefuError
 from bot.core.moves import KIND_TITLES
+from bot.core.papers import fill_prompt
+from bot.core.papers.model import VALUE_ROWS
+from bot.core.papers.text import count_chars
 from bot.core.scenario import OUTCOMES, Scenario
 from bot.reports import render_report
 from bot.scripts.library import DEFAULT_SCENARIO
 from bot.services.app import App
+from bot.services.paper_grading import sitting_paper
 from bot.storage import get_transcript, reply_reasons
+from bot.storage.papers import Sitting
 from bot.storage.web import Seat
 
 BAND_TITLES = {"excellent": "优秀", "pass": "合格", "fail": "不合格"}
@@ -87,6 +92,23 @@ class Pages:
             max_chars=self.app.settings.max_message_chars or 100000,
             # The no-JavaScript form's message id: a resubmitted form is stored once.
             form_id=uuid.uuid4().hex,
+        )
+
+    def paper(self, seat: Seat, sitting: Sitting, notice: str = "") -> str:
+        """The candidate's task paper: background, every task with its answer so far."""
+        paper = sitting_paper(sitting)
+        answers = sitting.answers
+        return self._render(
+            "paper.html.j2",
+            seat=seat,
+            notice=notice,
+            paper=paper,
+            sitting=sitting,
+            remaining=sitting.remaining(),
+            tasks=[t.model_copy(update={"prompt": fill_prompt(t)}) for t in paper.tasks],
+            answers=answers,
+            counts={k: count_chars(v) for k, v in answers.items() if isinstance(v, str)},
+            value_rows=VALUE_ROWS,
         )
 
     def _score(self, conversation_id: str) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bot.channels.web.hub import Hub
 from bot.channels.web.pages import Pages
+from bot.channels.web.paper_seat import PaperSeat
 from bot.channels.web.seats import SeatRefused, SeatService, new_token
 from bot.console.site import PREFIX as CONSOLE_PREFIX
 from bot.console.site import build_console
@@ -120,6 +121,7 @@ def create_app(app: App) -> Starlette:
         lstrip_blocks=True,
     )
     pages = Pages(app, service, env)
+    papers = PaperSeat(app)
 
     async def call(function: Callable[..., Any], *args: Any) -> Any:
         return await run_in_threadpool(function, *args)
@@ -249,6 +251,66 @@ def create_app(app: App) -> Starlette:
             return HTMLResponse(pages.message("没有报告", str(error)), 404)
         return HTMLResponse(html, headers={"content-security-policy": REPORT_CSP})
 
+    # ------------------------------------------------------------------ the task paper
+
+    async def paper_page(request: Request) -> Response:
+        seat = await seat_of(request)
+        if seat is None:
+            return RedirectResponse("/", status_code=303)
+        try:
+            await call(service.keep_hold, seat)
+            sitting = await call(papers.open, seat)
+        except SeatRefused as refused:
+            return HTMLResponse(pages.message("无法打开试卷", str(refused)), 409)
+        notice = request.query_params.get("notice", "")
+        return HTMLResponse(await call(pages.paper, seat, sitting, notice))
+
+    def to_paper(notice: str = "") -> RedirectResponse:
+        return RedirectResponse(
+            "/seat/paper" + (f"?notice={quote(notice)}" if notice else ""), status_code=303
+        )
+
+    async def paper_answer(request: Request) -> Response:
+        """One task's answer as typed (the page's autosave): JSON {"task", "value"}."""
+        seat = await seat_of(request)
+        if seat is None or not same_origin(request):
+            return JSONResponse({"error": "请求被拒绝。"}, 403)
+        try:
+            data = await request.json()
+        except ValueError:
+            return JSONResponse({"error": "请求不是 JSON。"}, 400)
+        if not isinstance(data, dict):
+            return JSONResponse({"error": "请求应为 JSON 对象。"}, 400)
+        try:
+            sitting = await call(papers.save, seat, str(data.get("task", "")), data.get("value"))
+        except SeatRefused as refused:
+            return JSONResponse({"error": str(refused)}, 400)
+        return JSONResponse({"saved": True, "remaining": sitting.remaining()})
+
+    async def paper_save(request: Request) -> Response:
+        """The whole paper by plain form (no JavaScript)."""
+        seat = await seat_of(request)
+        if seat is None or not same_origin(request):
+            return forbidden()
+        form = await request.form()
+        fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+        try:
+            await call(papers.save_form, seat, fields)
+        except SeatRefused as refused:
+            return to_paper(str(refused))
+        return to_paper("答案已保存。")
+
+    async def paper_submit(request: Request) -> Response:
+        seat = await seat_of(request)
+        if seat is None or not same_origin(request):
+            return forbidden()
+        form = await request.form()
+        try:
+            await call(papers.submit, seat, form.get("time_up") == "1")
+        except SeatRefused as refused:
+            return to_paper(str(refused))
+        return to_paper()
+
     # ------------------------------------------------------------------ the live channel
 
     async def seat_socket(ws: WebSocket) -> None:
@@ -297,6 +359,10 @@ def create_app(app: App) -> Starlette:
         Route("/seat/end", end, methods=["POST"]),
         Route("/seat/events", events),
         Route("/seat/report", report),
+        Route("/seat/paper", paper_page),
+        Route("/seat/paper/answer", paper_answer, methods=["POST"]),
+        Route("/seat/paper/save", paper_save, methods=["POST"]),
+        Route("/seat/paper/submit", paper_submit, methods=["POST"]),
         WebSocketRoute("/seat/ws", seat_socket),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         Mount(CONSOLE_PREFIX, app=console),
