@@ -10,8 +10,7 @@ import copy
 import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from bot.core.analysis import TranscriptAnalyzer
 from bot.core.detector import MoveDetector
@@ -24,7 +23,9 @@ from bot.scripts.library import Library
 from bot.services.paths import dialogues_dir
 from bot.services.rubric_files import Rubrics
 from bot.services.settings import Settings
-from bot.storage import open_database
+
+if TYPE_CHECKING:  # SQLAlchemy is imported by the commands that open the database, not by all
+    from sqlalchemy import Engine
 
 
 @dataclass
@@ -37,6 +38,8 @@ class App:
 
     @cached_property
     def db(self) -> Engine:
+        from bot.storage import open_database
+
         return open_database(self.settings.db)
 
     @cached_property
@@ -64,7 +67,8 @@ class App:
 
     def score(self, transcript: Transcript) -> ScoreSheet:
         """Analyse and score a transcript with the chat form of its kind."""
-        scenario = self.library.scenarios.get(transcript.scenario or "")
+        # The library (every script parsed) is read only for a transcript that names its script.
+        scenario = self.library.scenarios.get(transcript.scenario) if transcript.scenario else None
 
         def advice(move: str) -> list[str]:
             tips = []
