@@ -17,6 +17,7 @@ from bot.core.scenario import Scenario
 from bot.services.app import App
 from bot.storage import (
     UNFINISHED,
+    AgentMessage,
     add_message,
     create_conversation,
     finish_conversation,
@@ -105,8 +106,28 @@ class LiveChat:
         message sent twice is stored once (the database refuses the second).
         """
         at = at or now()
-        seq = add_message(self.app.db, self.id, role="agent", text=text, at=at, client_id=client_id)
-        return self.complete(seq, text, at)
+        before = self.convo.turn
+        try:
+            turn = self.convo.handle(text, at)
+        except Exception:
+            # The customer could not react (a bug): the candidate's message is kept all the same.
+            add_message(self.app.db, self.id, role="agent", text=text, at=at, client_id=client_id)
+            raise
+        replied = now()
+        # One transaction, one wait for the disk: the message, its reading, the replies, the
+        # state; committed before the replies are shown.
+        record_turn(
+            self.app.db,
+            self.id,
+            replies=[(line, replied) for line in turn.replies],
+            snapshot=self.convo.snapshot(),
+            outcome=turn.outcome,
+            agent=AgentMessage(text, at, client_id),
+            moves=turn.analysis.move_names,
+            violations=turn.analysis.violation_phrases,
+            after_turn=before,  # another process may have answered it: StaleTurn, message kept
+        )
+        return turn
 
     def complete(self, seq: int, text: str, at: datetime | None = None) -> Turn:
         """Let the customer react to the stored agent message ``seq`` and store the reaction.

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.errors import KefuError
 from bot.storage.models import MessageRow
-from bot.storage.repository import _locked, _message_row, _next_seq, writing
+from bot.storage.repository import _locked, _message_row, _next_seq, _take_seqs, writing
 from bot.storage.telegram_models import (
     ExamCodeRow,
     TelegramChatRow,
@@ -241,8 +241,7 @@ def apply(engine: Engine, effects: Effects) -> None:
             row.used_at_utc, row.chat_id, row.conversation_id = now, chat_id, conversation_id
         if effects.customer_line is not None:
             conversation_id, text, at = effects.customer_line
-            _locked(session, conversation_id)
-            seq = _next_seq(session, conversation_id)
+            seq = _take_seqs(session, conversation_id, 1)
             session.add(_message_row(conversation_id, seq, "customer", text, at, (), ()))
         if effects.unbind is not None:
             row = session.get(TelegramChatRow, effects.unbind)
