@@ -40,7 +40,7 @@ class App:
     def db(self) -> Engine:
         from bot.storage import open_database
 
-        return open_database(self.settings.db)
+        return open_database(self.settings.db, self.settings.sqlite_synchronous)
 
     @cached_property
     def library(self) -> Library:

@@ -183,6 +183,40 @@ def record_turn(
     answers it from there). A second message with the same ``client_id`` is refused by the
     database (``IntegrityError``) and nothing is written.
     """
+    with writing(engine) as session:
+        _, seqs, stale = write_turn(
+            session,
+            conversation_id,
+            replies=replies,
+            snapshot=snapshot,
+            outcome=outcome,
+            agent_seq=agent_seq,
+            moves=moves,
+            violations=violations,
+            after_turn=after_turn,
+            agent=agent,
+        )
+    if stale is not None:
+        raise stale
+    return seqs
+
+
+def write_turn(
+    session: Session,
+    conversation_id: str,
+    *,
+    replies: list[tuple[str, datetime | None]],
+    snapshot: Snapshot,
+    outcome: str | None,
+    agent_seq: int | None = None,
+    moves: Iterable[str] = (),
+    violations: Iterable[str] = (),
+    after_turn: int | None = None,
+    agent: AgentMessage | None = None,
+) -> tuple[int | None, list[int], StaleTurn | None]:
+    """``record_turn`` inside a caller's transaction (the Telegram channel writes a whole
+    update in one): returns the agent message's seq, the replies' seqs, and the ``StaleTurn``
+    to raise once the message alone is committed (None when the turn was saved)."""
     moves, violations = list(moves), list(violations)
     if agent_seq is None and agent is None and (moves or violations):
         raise ValueError("moves and violations belong to an agent message: pass agent_seq")
@@ -190,63 +224,59 @@ def record_turn(
         raise ValueError("pass agent_seq (stored already) or agent (to store), not both")
     conv, m = _CONVERSATIONS.c, _MESSAGES.c
     stale = None
-    with writing(engine) as session:
-        # FOR UPDATE on PostgreSQL; SQLite already holds the write lock (BEGIN IMMEDIATE).
-        row = session.execute(
-            select(conv.turn, conv.next_seq).where(conv.id == conversation_id).with_for_update()
-        ).first()
-        if row is None:
-            raise _not_found(conversation_id)
-        next_seq = row.next_seq
-        if after_turn is not None and (row.turn or 0) != after_turn:
-            stale = StaleTurn(
-                f"conversation {conversation_id} is at turn {row.turn}, not {after_turn}"
+    # FOR UPDATE on PostgreSQL; SQLite already holds the write lock (BEGIN IMMEDIATE).
+    row = session.execute(
+        select(conv.turn, conv.next_seq).where(conv.id == conversation_id).with_for_update()
+    ).first()
+    if row is None:
+        raise _not_found(conversation_id)
+    next_seq = row.next_seq
+    if after_turn is not None and (row.turn or 0) != after_turn:
+        stale = StaleTurn(f"conversation {conversation_id} is at turn {row.turn}, not {after_turn}")
+        if agent is None:
+            raise stale
+        moves, violations, replies = [], [], []  # keep the message alone, unanswered
+    if agent is not None:
+        agent_seq = next_seq
+        message = _message_values(
+            conversation_id, next_seq, "agent", agent.text, agent.at, moves, violations
+        )
+        session.execute(insert(_MESSAGES).values({**message, "client_id": agent.client_id}))
+        next_seq += 1
+    elif agent_seq is not None:
+        done = session.execute(
+            update(_MESSAGES)
+            .where(m.conversation_id == conversation_id, m.seq == agent_seq)
+            .values(moves=moves, violations=violations)
+        )
+        if done.rowcount == 0:
+            raise NotFound(f"对话“{conversation_id}”中没有第 {agent_seq} 条消息。{LIST_HINT}")
+    seqs = list(range(next_seq, next_seq + len(replies)))
+    if replies:
+        session.execute(
+            insert(_MESSAGES),
+            [
+                _message_values(conversation_id, seq, "customer", text, at, (), ())
+                for seq, (text, at) in zip(seqs, replies, strict=True)
+            ],
+        )
+    values: dict = {"next_seq": next_seq + len(replies)}
+    if stale is None:
+        values.update(
+            state=snapshot.state,
+            mood=snapshot.mood,
+            misses=snapshot.misses,
+            turn=snapshot.turn,
+            seed=snapshot.seed,
+            outcome=outcome,
+        )
+        if outcome is not None:
+            times = [at for _, at in replies if at is not None]
+            values["ended_at_utc"], values["ended_at_offset"] = split_time(
+                aware(times[-1] if times else now())
             )
-            if agent is None:
-                raise stale
-            moves, violations, replies = [], [], []  # keep the message alone, unanswered
-        if agent is not None:
-            message = _message_values(
-                conversation_id, next_seq, "agent", agent.text, agent.at, moves, violations
-            )
-            session.execute(insert(_MESSAGES).values({**message, "client_id": agent.client_id}))
-            next_seq += 1
-        elif agent_seq is not None:
-            done = session.execute(
-                update(_MESSAGES)
-                .where(m.conversation_id == conversation_id, m.seq == agent_seq)
-                .values(moves=moves, violations=violations)
-            )
-            if done.rowcount == 0:
-                raise NotFound(f"对话“{conversation_id}”中没有第 {agent_seq} 条消息。{LIST_HINT}")
-        seqs = list(range(next_seq, next_seq + len(replies)))
-        if replies:
-            session.execute(
-                insert(_MESSAGES),
-                [
-                    _message_values(conversation_id, seq, "customer", text, at, (), ())
-                    for seq, (text, at) in zip(seqs, replies, strict=True)
-                ],
-            )
-        values: dict = {"next_seq": next_seq + len(replies)}
-        if stale is None:
-            values.update(
-                state=snapshot.state,
-                mood=snapshot.mood,
-                misses=snapshot.misses,
-                turn=snapshot.turn,
-                seed=snapshot.seed,
-                outcome=outcome,
-            )
-            if outcome is not None:
-                times = [at for _, at in replies if at is not None]
-                values["ended_at_utc"], values["ended_at_offset"] = split_time(
-                    aware(times[-1] if times else now())
-                )
-        session.execute(update(_CONVERSATIONS).where(conv.id == conversation_id).values(values))
-    if stale is not None:
-        raise stale
-    return seqs
+    session.execute(update(_CONVERSATIONS).where(conv.id == conversation_id).values(values))
+    return agent_seq, seqs, stale
 
 
 def finish_conversation(

@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 
 from bot.core.errors import KefuError
 from bot.storage.models import MessageRow
-from bot.storage.repository import _locked, _message_row, _next_seq, _take_seqs, writing
+from bot.storage.repository import (
+    _locked,
+    _message_row,
+    _next_seq,
+    _take_seqs,
+    write_turn,
+    writing,
+)
 from bot.storage.telegram_models import (
     ExamCodeRow,
     TelegramChatRow,
@@ -123,6 +130,9 @@ class Effects:
     use_code: tuple[str, int, str] | None = None  # code, chat_id, conversation_id
     # A customer line that does not come from a turn (the nudge): conversation id, text.
     customer_line: tuple[str, str, datetime] | None = None
+    # A candidate's turn: conversation id and ``record_turn``'s arguments (``LiveChat.play``),
+    # written first, with the rest of the update, in the same transaction.
+    turn: tuple[str, dict] | None = None
 
     def say(self, chat_id: int, text: str, markup: dict | None = None) -> None:
         self.outgoing.append(Outgoing(chat_id, text, markup))
@@ -231,6 +241,14 @@ def apply(engine: Engine, effects: Effects) -> None:
     """Write everything an update or a deadline decided, in one transaction."""
     now = utcnow()
     with writing(engine) as session:
+        if effects.turn is not None:
+            conversation_id, record = effects.turn
+            agent_seq, _, stale = write_turn(session, conversation_id, **record)
+            if stale is not None:
+                raise stale  # one process per bot token: never expected; nothing is written
+            row = session.get(TelegramUpdateRow, effects.update_id)
+            if row is not None:  # what a replay looks for, as claim_turn records it
+                row.conversation_id, row.agent_seq = conversation_id, agent_seq
         if effects.use_code is not None:
             code, chat_id, conversation_id = effects.use_code
             row = session.get(ExamCodeRow, code, with_for_update=True)
