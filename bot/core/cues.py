@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-import threading
 from collections.abc import Callable, Iterable, Iterator
 
 # Between the parts of a cue written with ``*``: a few characters within one sentence.
@@ -146,20 +145,27 @@ class CueIndex:
         for head, slots in heads.items():
             self._automaton.add_word(head, (len(head), tuple(slots)))
         self._automaton.make_automaton()
-        # Every list of a message asks about the same text: scan it once per thread.
-        self._last = threading.local()
+        # Every list of a message asks about the same text: the last scan is kept. One tuple,
+        # replaced whole: a thread reads it in one step and checks that it is of its own text.
+        self._last: tuple[str, dict[int, list[int]]] = ("", {})
 
     def places(self, norm: str, cues: Cues) -> list[int]:
         """Where a cue of ``cues`` may start in ``norm``, in order."""
-        last = getattr(self._last, "scan", None)
-        if last is None or last[0] != norm:
-            found: dict[int, set[int]] = {}
-            for end, (size, slots) in self._automaton.iter(norm):
-                for slot in slots:
-                    found.setdefault(slot, set()).add(end - size + 1)
-            last = (norm, {slot: sorted(at) for slot, at in found.items()})
-            self._last.scan = last
-        return last[1].get(cues.slot, [])
+        text, found = self._last
+        if text is not norm and text != norm:
+            found = self._scan(norm)
+            self._last = (norm, found)
+        return found.get(cues.slot, _NONE)
+
+    def _scan(self, norm: str) -> dict[int, list[int]]:
+        starts: dict[int, set[int]] = {}
+        for end, (size, slots) in self._automaton.iter(norm):
+            for slot in slots:
+                starts.setdefault(slot, set()).add(end - size + 1)
+        return {slot: sorted(at) for slot, at in starts.items()}
+
+
+_NONE: list[int] = []  # never changed: the answer for a list without a place
 
 
 def index_cues(owner: object) -> CueIndex | None:

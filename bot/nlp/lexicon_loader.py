@@ -21,6 +21,8 @@ from bot.scripts.schema_errors import explain
 from bot.scripts.yaml_source import read_yaml
 from bot.services.paths import rubric_dir
 
+CUSTOMER_CACHE = 20_000  # customer lines whose reading is kept
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -109,7 +111,11 @@ def customer_detector(folder: Path | None = None) -> MoveDetector:
     lexicon = load_signal_lexicon(folder / "customer.yaml")
     # The same segmenter as the agent detector: jieba is loaded once per process.
     words = load_lexicon(folder).all_phrases() | lexicon.all_phrases()
-    return MoveDetector(lexicon, shared_segmenter(folder / "userdict.txt", words))
+    detector = MoveDetector(lexicon, shared_segmenter(folder / "userdict.txt", words))
+    # A scripted customer says the same lines to every candidate, and a re-score reads them
+    # again: remember their readings (the analyser copies what it changes).
+    detector.analyze = functools.lru_cache(maxsize=CUSTOMER_CACHE)(detector.analyze)
+    return detector
 
 
 @functools.cache
