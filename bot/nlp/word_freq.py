@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from bot.nlp import disk_cache
+
 FORMAT = 1  # bump when the file's layout changes
-KEEP = 6  # dictionaries kept in the cache folder (a trainer's edits each make a new one)
 
 
 def dictionary_key(jieba_version: str, user_dict: bytes, words: Iterable[str]) -> str:
@@ -75,45 +74,14 @@ def load_or_build(
 
     When the folder cannot be written the built dictionary is used as it is, all in memory.
     """
-    path = folder / f"jieba-{key}.freq" if folder is not None else None
-    if path is not None:
+    path = disk_cache.path_for("jieba", key, "freq", folder)
+    data = disk_cache.read(path)
+    if data is not None:
         try:
-            with path.open("rb") as handle:
-                parts, total = marshal.load(handle)
+            parts, total = marshal.loads(data)
             return LazyFreq(parts), total
-        except (OSError, EOFError, ValueError, TypeError):
-            pass  # absent, unreadable or cut short: build it again
+        except (EOFError, ValueError, TypeError):
+            pass  # cut short or damaged: build it again
     freq, total = build()
-    if path is not None:
-        _save(path, (pack(freq), total))
-        _prune(path.parent)
+    disk_cache.write(path, marshal.dumps((pack(freq), total)))
     return LazyFreq({}, freq), total
-
-
-def _prune(folder: Path) -> None:
-    """Remove all but the newest few dictionaries: each is some 9 MB, and old ones are dead.
-
-    A process that is reading one has read it whole already (``marshal.load``).
-    """
-    try:
-        files = sorted(folder.glob("jieba-*.freq"), key=lambda p: p.stat().st_mtime)
-        for old in files[:-KEEP]:
-            old.unlink()
-    except OSError:
-        pass  # another process pruned it first, or the folder is not ours
-
-
-def _save(path: Path, data: object) -> None:
-    """Write atomically (another process may be reading it); skip it where the folder is not ours."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                marshal.dump(data, handle)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        pass  # a read-only home or cache: the next run builds it in memory again

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import jieba
 
+from bot.nlp.disk_cache import KEEP
 from bot.nlp.lexicon_loader import default_detector
 from bot.nlp.segmenter import Segmenter
-from bot.nlp.word_freq import KEEP, dictionary_key, load_or_build
+from bot.nlp.word_freq import dictionary_key, load_or_build
 from bot.services.paths import rubric_dir
 
 USER_DICT = rubric_dir() / "lexicon" / "userdict.txt"
