@@ -29,6 +29,9 @@ HINT = (
 )
 # Execution option that makes the next transaction on SQLite a writer from its first statement.
 WRITE_OPTION = "kefu_write"
+# Execution option for a write whose loss on a power cut is harmless (a reply marked sent: it
+# would be sent again, as after any crash): on SQLite it commits without waiting for the disk.
+RELAXED_OPTION = "kefu_relaxed"
 # The advisory lock that serialises creating and upgrading the tables on PostgreSQL ("kefu").
 SCHEMA_LOCK = 0x6B656675
 # Alembic's table holding the schema revision.
@@ -214,5 +217,13 @@ def _configure_sqlite(engine: Engine, synchronous: str = "FULL") -> None:
         # A writer takes the write lock at BEGIN (waiting up to busy_timeout); a deferred
         # transaction that reads and then writes would fail at once under WAL if another
         # connection committed in between.
-        writes = connection.get_execution_options().get(WRITE_OPTION, False)
+        options = connection.get_execution_options()
+        writes = options.get(WRITE_OPTION, False)
+        if writes:
+            # synchronous may be changed between transactions; the connection remembers it.
+            wanted = "NORMAL" if options.get(RELAXED_OPTION, False) else synchronous
+            info = connection.connection.info
+            if info.get("synchronous", synchronous) != wanted:
+                connection.exec_driver_sql(f"PRAGMA synchronous={wanted}")
+                info["synchronous"] = wanted
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

@@ -23,7 +23,7 @@ from bot.core.engine import Snapshot
 from bot.core.errors import KefuError, NotFound, TranscriptError
 from bot.core.moves import KINDS
 from bot.core.transcript import ROLES, Transcript, parse_time
-from bot.storage.db import WRITE_OPTION
+from bot.storage.db import RELAXED_OPTION, WRITE_OPTION
 from bot.storage.models import ID_MAX, ConversationRow, MessageRow
 from bot.storage.records import (
     UNFINISHED,
@@ -448,11 +448,15 @@ def new_id(started_at: datetime) -> str:
 
 
 @contextmanager
-def writing(engine: Engine) -> Iterator[Session]:
-    """Open a session that commits when the block ends, or rolls back if it raises."""
+def writing(engine: Engine, *, relaxed: bool = False) -> Iterator[Session]:
+    """Open a session that commits when the block ends, or rolls back if it raises.
+
+    ``relaxed``: the write may be lost on a power cut without harm, so SQLite need not wait for
+    the disk (``RELAXED_OPTION``); every other write keeps the database's ``synchronous``.
+    """
     with Session(engine, expire_on_commit=False) as session:
-        # The first use of the session: the option is read when its transaction begins.
-        session.connection(execution_options={WRITE_OPTION: True})
+        # The first use of the session: the options are read when its transaction begins.
+        session.connection(execution_options={WRITE_OPTION: True, RELAXED_OPTION: relaxed})
         yield session
         session.commit()
 

@@ -322,7 +322,9 @@ def pending_replies(engine: Engine, chat_id: int | None = None) -> list[PendingR
 
 
 def mark_sent(engine: Engine, reply_id: int, error: str | None = None) -> None:
-    with writing(engine) as session:
+    """Mark a reply sent. Relaxed: if a power cut loses the mark, the reply is sent again after
+    the restart, which is what a crash between sending and marking does anyway."""
+    with writing(engine, relaxed=True) as session:
         row = session.get(TelegramOutboxRow, reply_id)
         if row is not None:
             row.sent_at_utc, row.error = utcnow(), error

@@ -33,3 +33,19 @@ def test_another_value_is_refused_with_what_is_allowed(tmp_path: Path):
     assert str(caught.value) == (
         "设置项 sqlite_synchronous（KEFU_SQLITE_SYNCHRONOUS）的值“OFF”无效，应为 FULL 或 NORMAL。"
     )
+
+
+def test_a_relaxed_write_skips_the_wait_and_the_next_write_waits_again(tmp_path: Path):
+    from sqlalchemy import text
+
+    from bot.storage.repository import writing
+
+    engine = open_database(f"sqlite:///{tmp_path / 'd.db'}")
+    try:
+        seen = []
+        for relaxed in (True, False, True, True, False):
+            with writing(engine, relaxed=relaxed) as session:
+                seen.append(session.execute(text("PRAGMA synchronous")).scalar())
+        assert seen == [1, 2, 1, 1, 2]  # NORMAL for the relaxed ones, FULL for the others
+    finally:
+        engine.dispose()
