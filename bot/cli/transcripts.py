@@ -7,14 +7,16 @@ from collections.abc import Iterable
 from contextlib import closing
 from json.encoder import encode_basestring
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.cli.table import pad
 from bot.core.errors import KefuError, TranscriptError
-from bot.core.scenario import outcome_title
 from bot.core.transcript import transcript_from_dict
-from bot.services.app import App
+
+if TYPE_CHECKING:
+    from bot.services.app import App
 
 # bot.storage (SQLAlchemy and the models) is imported inside the commands that use it:
 # `kefu score` reads transcript files through this module and needs no database.
@@ -71,6 +73,8 @@ def list_cmd(app: App, as_json: bool, limit: int | None, all_: bool):
     if as_json:
         write_json_array(c.to_json() for c in iter_conversations(app.db, None if all_ else limit))
         return 0
+    from bot.core.scenario import outcome_title  # the scripts' model: only for the titles
+
     shown = None if all_ else LIST_DEFAULT if limit is None else limit
     # One more than shown: whether to say that there are more.
     count = 0

@@ -12,20 +12,22 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from bot.core.analysis import TranscriptAnalyzer
-from bot.core.detector import MoveDetector
-from bot.core.engine import CustomerEngine
-from bot.core.scenario import Scenario
-from bot.core.scoring import ScoreSheet, score
-from bot.core.transcript import Transcript
-from bot.nlp.lexicon_loader import customer_detector, default_detector
-from bot.scripts.library import Library
-from bot.services.paths import dialogues_dir
-from bot.services.rubric_files import Rubrics
 from bot.services.settings import Settings
 
-if TYPE_CHECKING:  # SQLAlchemy is imported by the commands that open the database, not by all
+# Each part is imported where it is first built: a command pays only for what it uses
+# (`kefu transcripts list` needs no scripts, detector or pydantic models; `kefu score` no
+# database). SQLAlchemy is imported by the commands that open the database.
+if TYPE_CHECKING:
     from sqlalchemy import Engine
+
+    from bot.core.analysis import TranscriptAnalyzer
+    from bot.core.detector import MoveDetector
+    from bot.core.engine import CustomerEngine
+    from bot.core.scenario import Scenario
+    from bot.core.scoring import ScoreSheet
+    from bot.core.transcript import Transcript
+    from bot.scripts.library import Library
+    from bot.services.rubric_files import Rubrics
 
 
 @dataclass
@@ -44,18 +46,28 @@ class App:
 
     @cached_property
     def library(self) -> Library:
+        from bot.scripts.library import Library
+        from bot.services.paths import dialogues_dir
+
         return Library.load([self.settings.dialogues or dialogues_dir()])
 
     @cached_property
     def detector(self) -> MoveDetector:
+        from bot.nlp.lexicon_loader import default_detector
+
         return default_detector(self.settings.lexicon)
 
     @cached_property
     def analyzer(self) -> TranscriptAnalyzer:
+        from bot.core.analysis import TranscriptAnalyzer
+        from bot.nlp.lexicon_loader import customer_detector
+
         return TranscriptAnalyzer(self.detector, customer_detector(self.settings.lexicon))
 
     @cached_property
     def rubrics(self) -> Rubrics:
+        from bot.services.rubric_files import Rubrics
+
         return Rubrics.load()
 
     def acting_as(self, name: str) -> App:
@@ -67,6 +79,8 @@ class App:
 
     def score(self, transcript: Transcript) -> ScoreSheet:
         """Analyse and score a transcript with the chat form of its kind."""
+        from bot.core.scoring import score
+
         # The library (every script parsed) is read only for a transcript that names its script.
         scenario = self.library.scenarios.get(transcript.scenario) if transcript.scenario else None
 
@@ -108,5 +122,7 @@ class App:
         """Return the one shared state machine of a scenario version."""
         key = (scenario.id, scenario.content_hash())
         if key not in self._engines:
+            from bot.core.engine import CustomerEngine
+
             self._engines[key] = CustomerEngine(scenario, self.detector)
         return self._engines[key]
