@@ -187,22 +187,36 @@ def index_cues(owner: object) -> CueIndex | None:
     return index
 
 
+def compile_cues(owner: object) -> None:
+    """Compile every pattern of ``owner``'s lists now (a server's start, so that no candidate's
+    turn pays for the first use of a cue; a one-off command compiles only what it uses)."""
+
+    def compile_list(cues: Cues) -> None:
+        for sources in cues.by_first.values():
+            for source in sources:
+                _compiled(source)
+
+    for value in vars(owner).values():
+        _each_cues(value, compile_list)
+        _each_cues(value, lambda p: p.search(""), kind=LazyPattern)
+
+
 def unindex_cues(owner: object) -> None:
     """Put ``owner``'s lists back on their own regexes (the reference path, for comparison)."""
     for value in vars(owner).values():
         _each_cues(value, lambda c: setattr(c, "index", None))
 
 
-def _each_cues(value: object, do: Callable[[Cues], object]) -> None:
-    """Call ``do`` on every ``Cues`` inside ``value``."""
-    if isinstance(value, Cues):
+def _each_cues(value: object, do: Callable, kind: type = Cues) -> None:
+    """Call ``do`` on every ``kind`` (``Cues`` unless told) inside ``value``."""
+    if isinstance(value, kind):
         do(value)
     elif isinstance(value, dict):
         for item in value.values():
-            _each_cues(item, do)
+            _each_cues(item, do, kind)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            _each_cues(item, do)
+            _each_cues(item, do, kind)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for f in dataclasses.fields(value):
-            _each_cues(getattr(value, f.name), do)
+            _each_cues(getattr(value, f.name), do, kind)

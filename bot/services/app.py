@@ -70,6 +70,16 @@ class App:
 
         return Rubrics.load()
 
+    def warm_up(self) -> None:
+        """Load the scripts, jieba and every cue pattern now, for a server that starts: the
+        first candidates' turns then wait for nothing (a one-off command loads what it uses)."""
+        from bot.core.cues import compile_cues
+
+        _ = self.library
+        for detector in (self.detector, self.analyzer.customer):
+            compile_cues(detector)
+            detector.analyze("您好")  # the segmenter's dictionary for the commonest words
+
     def acting_as(self, name: str) -> App:
         """The same application acting as user ``name`` (a console login), sharing everything
         already loaded: the database, the scripts, the detector."""

@@ -217,6 +217,7 @@ count = int(sys.argv[1])
 with tempfile.TemporaryDirectory() as folder:
     app = App(Settings.resolve({"db": f"sqlite:///{Path(folder) / 'bench.db'}"}))
     app.detector.analyze("您好")
+    getattr(app, "warm_up", lambda: None)()  # as a server does at its start (older kefu: built so)
     paths = []
     for sid, path in app.library.files.items():
         _, cases = load_cases(tests_path_for(path))

@@ -84,3 +84,15 @@ def test_a_cue_that_starts_with_a_gap_keeps_its_regex():
 def test_patterns_are_compiled_only_when_used():
     pattern = LazyPattern("a|b(")  # broken on purpose: building it must not compile it
     assert pattern.pattern == "a|b("
+
+
+def test_a_warmed_detector_compiles_nothing_in_a_turn():
+    from bot.core.cues import _compiled, compile_cues
+
+    detector = reference_twin(default_detector())
+    index_cues(detector)
+    compile_cues(detector)
+    misses = _compiled.cache_info().misses
+    for text in labelled_texts()[:200]:
+        detector.analyze(text)
+    assert _compiled.cache_info().misses == misses
