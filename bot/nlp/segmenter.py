@@ -73,6 +73,10 @@ class Segmenter:
         # re-score reads the same transcripts again: remember recent segmentations.
         self._cached = functools.lru_cache(maxsize=CACHE_SIZE)(self._segment)
 
+    def warm_up(self) -> None:
+        """Read the whole dictionary now, for a server that starts (see ``App.warm_up``)."""
+        self._freq.need_all()
+
     def __call__(self, text: str) -> tuple[tuple[str, int, int], ...]:
         return self._cached(text)
 
@@ -98,6 +102,14 @@ def _import_jieba():
         if blocked:
             del sys.modules["pkg_resources"]
     return jieba
+
+
+def warm_up_all() -> None:
+    """Read the whole dictionary of every shared segmenter now (a server's start)."""
+    with _lock:
+        segmenters = list(_tokenizers.values())
+    for segmenter in segmenters:
+        segmenter.warm_up()
 
 
 def shared_segmenter(user_dict: Path | None, words: Iterable[str] = ()) -> Segmenter:

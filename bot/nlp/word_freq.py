@@ -53,6 +53,13 @@ class LazyFreq:
         self._parts = parts
         self._lock = threading.Lock()
 
+    def need_all(self) -> None:
+        """Unpack every part now (a server's start: no turn waits for a part later)."""
+        with self._lock:
+            for part in self._parts.values():
+                self.freq.update(marshal.loads(part))
+            self._parts.clear()
+
     def need(self, text: str) -> None:
         """Make sure every word starting with a character of ``text`` is in ``freq``."""
         if not self._parts:

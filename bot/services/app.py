@@ -76,9 +76,11 @@ class App:
         from bot.core.cues import compile_cues
 
         _ = self.library
+        from bot.nlp.segmenter import warm_up_all
+
         for detector in (self.detector, self.analyzer.customer):
             compile_cues(detector)
-            detector.analyze("您好")  # the segmenter's dictionary for the commonest words
+        warm_up_all()  # the segmenter's whole dictionary, not a part at a time as texts need it
 
     def acting_as(self, name: str) -> App:
         """The same application acting as user ``name`` (a console login), sharing everything

@@ -104,3 +104,11 @@ def test_only_the_newest_dictionaries_are_kept(tmp_path):
     kept = sorted(p.name for p in tmp_path.glob("jieba-*.freq"))
     assert len(kept) == KEEP
     assert f"jieba-k{KEEP + 2}.freq" in kept
+
+
+def test_a_server_reads_the_whole_dictionary_at_its_start(tmp_path):
+    load_or_build(tmp_path, "w", lambda: ({"好": 5, "好的": 3, "亲": 2}, 10))
+    freq, _ = load_or_build(tmp_path, "w", lambda: ({}, 0))
+    assert freq.freq == {}
+    freq.need_all()
+    assert freq.freq == {"好": 5, "好的": 3, "亲": 2}
