@@ -13,7 +13,9 @@ README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 
 def commands(group: click.Group, prefix: str = "kefu") -> list[str]:
     out = []
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # the top group imports its commands on demand
+        command = group.get_command(ctx, name)
         path = f"{prefix} {name}"
         out.extend(commands(command, path) if isinstance(command, click.Group) else [path])
     return out

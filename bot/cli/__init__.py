@@ -13,26 +13,37 @@ import traceback
 import click
 
 from bot import __version__
-from bot.cli.chat import chat
-from bot.cli.db import db
-from bot.cli.dialogues import dialogues
-from bot.cli.exam import exam
-from bot.cli.paper import paper
-from bot.cli.rubric import rubric
-from bot.cli.score import eval_cmd, report, score
-from bot.cli.telegram import telegram
-from bot.cli.train import train
-from bot.cli.transcripts import transcripts
-from bot.cli.user import user
-from bot.cli.web import web
+from bot.cli.lazy import LazyGroup
 from bot.core.errors import KefuError
-from bot.services.app import App
 from bot.services.settings import TABLE, Settings
 
 _DB_HELP = next(s.help for s in TABLE if s.name == "db")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Each command's module is imported only when it runs (see bot/cli/lazy.py).
+COMMANDS = {
+    "chat": "bot.cli.chat:chat",
+    "dialogues": "bot.cli.dialogues:dialogues",
+    "transcripts": "bot.cli.transcripts:transcripts",
+    "score": "bot.cli.score:score",
+    "report": "bot.cli.score:report",
+    "eval": "bot.cli.score:eval_cmd",
+    "train": "bot.cli.train:train",
+    "exam": "bot.cli.exam:exam",
+    "rubric": "bot.cli.rubric:rubric",
+    "paper": "bot.cli.paper:paper",
+    "telegram": "bot.cli.telegram:telegram",
+    "user": "bot.cli.user:user",
+    "web": "bot.cli.web:web",
+    "db": "bot.cli.db:db",
+}
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option("--db", metavar="URL", help=f"{_DB_HELP}；也可用环境变量 KEFU_DB。")
 @click.option(
     "--as",
@@ -47,23 +58,9 @@ def cli(ctx: click.Context, db: str | None, user: str | None) -> None:
 
     Role-play and scoring for the customer-service module of the e-commerce skills exam.
     """
+    from bot.services.app import App  # the core and its libraries: not for --version
+
     ctx.obj = App(Settings.resolve({"db": db, "user": user}))
-
-
-cli.add_command(chat)
-cli.add_command(dialogues)
-cli.add_command(transcripts)
-cli.add_command(score)
-cli.add_command(report)
-cli.add_command(eval_cmd)
-cli.add_command(train)
-cli.add_command(exam)
-cli.add_command(rubric)
-cli.add_command(paper)
-cli.add_command(telegram)
-cli.add_command(user)
-cli.add_command(web)
-cli.add_command(db)
 
 
 def main(argv: list[str] | None = None) -> None:

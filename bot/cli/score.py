@@ -8,13 +8,12 @@ from pathlib import Path
 import click
 
 from bot.cli.output import file_stem, write_text_file
-from bot.cli.transcripts import read_transcript_file
+from bot.cli.transcripts import read_transcript_file, write_json_array
 from bot.core.errors import KefuError, NotFound
 from bot.core.moves import MOVE_TITLES
 from bot.core.scoring import ScoreSheet
 from bot.core.transcript import Transcript
 from bot.services.app import App
-from bot.storage import get_transcript, reply_reasons
 
 BAND_TITLES = {"excellent": "优秀", "pass": "合格", "fail": "不合格"}
 
@@ -24,6 +23,8 @@ def load_source(app: App, source: str) -> Transcript:
     path = Path(source)
     if path.exists() or source.endswith(".json"):
         return read_transcript_file(path)
+    from bot.storage import get_transcript  # only now: scoring files needs no database
+
     try:
         return get_transcript(app.db, source)
     except NotFound:
@@ -57,21 +58,27 @@ def score(app: App, sources: tuple[str, ...], as_json: bool):
 
     有问题的文件在标准错误输出中说明（退出码 2），其余文件照常评分。
     """
-    results, failed = [], 0
-    for source in sources:
-        try:
-            sheet = app.score(load_source(app, source))
-        except KefuError as exc:
-            click.echo(str(exc), err=True)
-            failed += 1
-            results.append({"file": source, "error": str(exc)})
-            continue
-        if as_json:
-            results.append(sheet.to_json(source))
-        else:
-            click.echo(readable(sheet, source))
+    failed = 0
+
+    def results():
+        nonlocal failed
+        for source in sources:
+            try:
+                sheet = app.score(load_source(app, source))
+            except KefuError as exc:
+                click.echo(str(exc), err=True)
+                failed += 1
+                yield {"file": source, "error": str(exc)}
+                continue
+            yield sheet.to_json(source) if as_json else readable(sheet, source)
+
     if as_json:
-        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        # Streamed: a thousand files never sit in memory as one list of results.
+        write_json_array(results(), batch=1)
+    else:
+        for text in results():
+            if isinstance(text, str):
+                click.echo(text)
     return 2 if failed else 0
 
 
@@ -93,7 +100,12 @@ def report(app: App, source: str, out: Path | None):
     out = out or Path(f"kefu-report-{name}.html")
     # A stored live chat also tells why the customer said each reply.
     from_file = Path(source).exists() or source.endswith(".json")
-    reasons = {} if from_file else reply_reasons(app.db, source)
+    if from_file:
+        reasons = {}
+    else:
+        from bot.storage import reply_reasons  # only a stored chat needs the database
+
+        reasons = reply_reasons(app.db, source)
     scenario = app.library.scenarios.get(transcript.scenario or "")
     write_text_file(out, render_report(sheet, scenario, source, reasons))
     click.echo(f"报告已写入 {out}（总分 {sheet.total:g}，{BAND_TITLES[sheet.band]}）")

@@ -7,17 +7,21 @@ from collections.abc import Iterable
 from contextlib import closing
 from json.encoder import encode_basestring
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.cli.output import write_text_file
 from bot.cli.table import pad
 from bot.core.errors import KefuError, TranscriptError
-from bot.core.scenario import outcome_title
 from bot.core.transcript import transcript_from_dict
 from bot.input_files import InputFileError, read_bytes_bounded
-from bot.services.app import App
-from bot.storage import get_transcript, import_transcript, iter_conversations
+
+if TYPE_CHECKING:
+    from bot.services.app import App
+
+# bot.storage (SQLAlchemy and the models) is imported inside the commands that use it:
+# `kefu score` reads transcript files through this module and needs no database.
 
 # A transcript file larger than this is not a chat: refuse it before parsing.
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -64,9 +68,13 @@ LIST_DEFAULT = 50
 @click.pass_obj
 def list_cmd(app: App, as_json: bool, limit: int | None, all_: bool):
     """列出保存的对话，最新的在前。"""
+    from bot.storage import iter_conversations
+
     if as_json:
         write_json_array(c.to_json() for c in iter_conversations(app.db, None if all_ else limit))
         return 0
+    from bot.core.scenario import outcome_title  # the scripts' model: only for the titles
+
     shown = None if all_ else LIST_DEFAULT if limit is None else limit
     # One more than shown: whether to say that there are more.
     count = 0
@@ -137,6 +145,8 @@ def _indented(item: dict) -> str:
 @click.pass_obj
 def export_cmd(app: App, conversation_id: str, out: Path | None):
     """按合同格式导出一段对话（JSON）。"""
+    from bot.storage import get_transcript
+
     text = json.dumps(
         get_transcript(app.db, conversation_id).to_dict(), ensure_ascii=False, indent=2
     )
@@ -153,6 +163,8 @@ def export_cmd(app: App, conversation_id: str, out: Path | None):
 @click.pass_obj
 def import_cmd(app: App, files: tuple[Path, ...]):
     """导入合同格式的对话文件（可多个）；有问题的文件报错，其余照常导入。"""
+    from bot.storage import import_transcript
+
     failed = 0
     for path in files:
         try:

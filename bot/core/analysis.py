@@ -8,20 +8,17 @@ handed in.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 
 from bot.core.detector import Analysis, Hit, MoveDetector
 from bot.core.learned import LEARNED_PREFIX
 from bot.core.moves import moves_for
+from bot.core.repeats import RepeatFinder
 from bot.core.scenario import outcome_title
 from bot.core.transcript import Transcript
 
 SLOW_REPLY_SECONDS = 180.0  # platform KPI: a reply after three minutes counts as slow
-REPEAT_SIMILARITY = 0.9
-REPEAT_MIN_CHARS = 6
-_SKELETON = re.compile(r"[\W_]+", re.UNICODE)
 WORD_CHARS = re.compile(r"\w")
 
 GOOD_OUTCOMES = ("ordered", "resolved")
@@ -123,25 +120,6 @@ class TranscriptAnalysis:
         return [(m.index, m.reply_seconds) for m in self.messages if m.reply_seconds is not None]
 
 
-def _skeleton(text: str) -> str:
-    return _SKELETON.sub("", text)
-
-
-def _alike(a: str, b: str) -> bool:
-    """Whether two replies are the same paste, give or take a few characters."""
-    if a == b:
-        return True
-    if 2 * min(len(a), len(b)) < REPEAT_SIMILARITY * (len(a) + len(b)):
-        return False  # real_quick_ratio's bound, without building a matcher
-    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    # The cheap upper bounds rule out most pairs before the full comparison.
-    return (
-        m.real_quick_ratio() >= REPEAT_SIMILARITY
-        and m.quick_ratio() >= REPEAT_SIMILARITY
-        and m.ratio() >= REPEAT_SIMILARITY
-    )
-
-
 class TranscriptAnalyzer:
     """Read transcripts with the shared move detector and the customer-signal detector."""
 
@@ -159,7 +137,7 @@ class TranscriptAnalyzer:
         signals: dict[int, dict[str, tuple[Hit, ...]]] = {}
         last_customer: int | None = None
         answered: set[int] = set()
-        seen: list[tuple[int, str]] = []
+        repeats = RepeatFinder()  # pasted replies, in bounded time (bot/core/repeats.py)
         bargained = False
         for i, msg in enumerate(transcript.messages):
             if msg.role == "customer":
@@ -184,11 +162,7 @@ class TranscriptAnalyzer:
                 asked_at, at = transcript.messages[answers].at, msg.at
                 if asked_at and at:
                     reply = round((at - asked_at).total_seconds(), 1)
-            skeleton = _skeleton(a.text)
-            repeat_of = None
-            if len(skeleton) >= REPEAT_MIN_CHARS:
-                repeat_of = next((j for j, earlier in seen if _alike(earlier, skeleton)), None)
-            seen.append((i, skeleton))
+            repeat_of = repeats.add(i, a.text)
             moves = {m: h for m, h in a.moves.items() if m in allowed}
             if "negotiate" in moves and not a.concessions and not bargained:
                 # Holding a price is only bargaining when the customer has bargained; an offer

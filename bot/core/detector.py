@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.core.cues import AnyCue, Cues, LazyPattern, cue_pattern, index_cues
 from bot.core.lexicon import Lexicon
 
 if TYPE_CHECKING:
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
 # (word, start, end) triples, as jieba.tokenize yields them.
 Tokenizer = Callable[[str], Iterable[tuple[str, int, int]]]
 
-GAP = "[^。！？!?；;\n]{0,10}?"
 QUESTION = re.compile(
     r"[?？]|[吗呢么嘛][\s,.!~～。，！]*$|[吗呢][,，]"
     r"|什么|多少|哪|怎么|几[天号点个件]|多久|多大|能不能|可不可以|有没有|是不是|会不会|要不要"
@@ -118,62 +118,18 @@ def normalize(text: str) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
-class _Cues:
-    """A cue list compiled twice: all cues in one pattern, and each cue alone (longest first).
-
-    The single pattern finds where any cue may start; only there are the cues beginning with
-    that character tried one by one. This keeps a message to a few regex calls per cue list.
-    """
-
-    any: re.Pattern[str]
-    by_first: dict[str, tuple[re.Pattern[str], ...]]
-
-    def spans(self, norm: str, starts: set[int], ends: set[int]) -> Iterable[tuple[int, int]]:
-        """Yield non-overlapping (start, end) of cues that begin and end on word boundaries.
-
-        When the longest cue found at a word start does not end on a word boundary the shorter
-        ones are tried, so that a rejected cue never hides another: 推荐这款 ending inside the
-        word 这款式 leaves 推荐, and a cue that starts inside the rejected span is still looked
-        for at its own start.
-        """
-        pos, size = 0, len(norm)
-        while pos < size:
-            found = self.any.search(norm, pos)
-            if found is None:
-                return
-            s = pos = found.start()
-            if s in starts:
-                for pattern in self.by_first.get(norm[s], ()):
-                    m = pattern.match(norm, s)
-                    if m and m.end() in ends and m.end() > s:
-                        yield s, m.end()
-                        pos = m.end() - 1
-                        break
-            pos += 1
-
-
-def _pattern(cue: str) -> str:
-    return GAP.join(map(re.escape, cue.split("*")))
+# A cue list, compiled on first use and found by one automaton over every list (bot/core/cues.py).
+_Cues = Cues
 
 
 def _compile(cues: Iterable[str]) -> _Cues | None:
     parts = sorted({normalize(c) for c in cues if c and c[0] != "*"}, key=len, reverse=True)
-    if not parts:
-        return None
-    each = [(p[0], re.compile(_pattern(p))) for p in parts]
-    by_first: dict[str, list[re.Pattern[str]]] = {}
-    for first, pattern in each:
-        by_first.setdefault(first, []).append(pattern)
-    return _Cues(
-        re.compile("|".join(p.pattern for _, p in each)),
-        {k: tuple(v) for k, v in by_first.items()},
-    )
+    return _Cues(parts) if parts else None
 
 
-def _compile_masks(cues: Iterable[str]) -> re.Pattern[str] | None:
+def _compile_masks(cues: Iterable[str]) -> LazyPattern | None:
     parts = sorted({normalize(c) for c in cues if c}, key=len, reverse=True)
-    return re.compile("|".join(map(_pattern, parts))) if parts else None
+    return LazyPattern("|".join(map(cue_pattern, parts))) if parts else None
 
 
 @dataclass(frozen=True)
@@ -183,7 +139,7 @@ class _MoveCues:
     plain: _Cues | None
     start: _Cues | None
     closing: _Cues | None
-    masks: re.Pattern[str] | None
+    masks: LazyPattern | None
 
     @classmethod
     def build(cls, cues: Iterable[str]) -> _MoveCues:
@@ -200,7 +156,7 @@ class _MoveCues:
         return cls(_compile(plain), _compile(start), _compile(closing), _compile_masks(masks))
 
 
-def _mask_spans(pattern: re.Pattern[str] | None, norm: str) -> list[tuple[int, int]]:
+def _mask_spans(pattern: LazyPattern | None, norm: str) -> list[tuple[int, int]]:
     return [m.span() for m in pattern.finditer(norm) if m.end() > m.start()] if pattern else []
 
 
@@ -250,8 +206,10 @@ class MoveDetector:
             for v in lexicon.violations
         ]
         # Most messages break no rule: one search over every violation cue settles that.
-        found_any = [p.any.pattern for _, p, _, _ in self._violations if p is not None]
-        self._any_violation = re.compile("|".join(found_any)) if found_any else None
+        found_any = [p for _, p, _, _ in self._violations if p is not None]
+        self._any_violation = AnyCue(found_any) if found_any else None
+        # Last, once every list is built: one automaton over them all (bot/core/cues.py).
+        index_cues(self)
 
     def cues_only(self) -> MoveDetector:
         """The same detector without the learned model (training compares against it)."""

@@ -8,20 +8,27 @@ from __future__ import annotations
 
 import functools
 import json
+import pickle
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.core import lexicon as lexicon_module
 from bot.core.detector import MoveDetector
 from bot.core.errors import LexiconError, ScriptError
 from bot.core.learned import LearnedModel
 from bot.core.lexicon import Lexicon, ViolationCue
 from bot.core.moves import ALL_MOVES
+from bot.nlp import disk_cache
 from bot.nlp.segmenter import shared_segmenter
 from bot.scripts.schema_errors import explain
 from bot.scripts.yaml_source import read_yaml
 from bot.services.paths import rubric_dir
+
+CUSTOMER_CACHE = 20_000  # customer lines whose reading is kept
 
 
 class _Strict(BaseModel):
@@ -65,8 +72,13 @@ def _load(path: Path, model: type[BaseModel]) -> BaseModel:
 
 
 def load_lexicon(folder: Path | None = None) -> Lexicon:
-    """Read ``cues.yaml`` and ``violations.yaml`` from a lexicon folder."""
+    """Read ``cues.yaml`` and ``violations.yaml`` from a lexicon folder (or the cache folder)."""
     folder = folder or rubric_dir() / "lexicon"
+    files = [folder / "cues.yaml", folder / "violations.yaml"]
+    return _cached("cues", files, lambda: _parse_lexicon(folder))
+
+
+def _parse_lexicon(folder: Path) -> Lexicon:
     cues = _load(folder / "cues.yaml", CueFile)
     unknown = [m for m in cues.moves if m not in ALL_MOVES]
     if unknown:
@@ -95,6 +107,10 @@ def load_lexicon(folder: Path | None = None) -> Lexicon:
 
 def load_signal_lexicon(path: Path) -> Lexicon:
     """Read a customer-signal file (``customer.yaml``): named signals, each a cue list."""
+    return _cached("signals", [path], lambda: _parse_signal_lexicon(path))
+
+
+def _parse_signal_lexicon(path: Path) -> Lexicon:
     cues = _load(path, CueFile)
     return Lexicon(
         moves={m: tuple(c) for m, c in cues.moves.items()},
@@ -104,6 +120,38 @@ def load_signal_lexicon(path: Path) -> Lexicon:
     )
 
 
+def _cached(kind: str, files: list[Path], parse: Callable[[], Lexicon]) -> Lexicon:
+    """The lexicon parsed from ``files``, kept in the cache folder while they are unchanged.
+
+    Parsing the YAML with line numbers and validating it takes longer than the rest of a
+    ``kefu score`` start-up; the parsed lexicon is kept under a hash of the files' bytes and of
+    this code and the ``Lexicon`` class, so an edit to either is read afresh. Only a valid
+    lexicon is kept: a file with mistakes is parsed, and its mistakes reported, every time.
+    """
+    try:
+        key = disk_cache.digest(
+            [_CODE, *(str(f.name) for f in files), *(f.read_bytes() for f in files)]
+        )
+    except OSError:
+        return parse()  # a file is missing or unreadable: the parser says which
+    path = disk_cache.path_for(f"lexicon-{kind}", key, "pickle")
+    data = disk_cache.read(path)
+    if data is not None:
+        try:
+            found = pickle.loads(data)  # our own file, in the user's own cache folder
+        except Exception:  # a damaged cache file, whatever the error: parse again
+            found = None
+        if isinstance(found, Lexicon):
+            return found
+    lexicon = parse()
+    disk_cache.write(path, pickle.dumps(lexicon, protocol=pickle.HIGHEST_PROTOCOL))
+    return lexicon
+
+
+# The code that turns the files into a Lexicon: a change to it makes the kept ones stale.
+_CODE = b"".join(Path(m.__file__).read_bytes() for m in (sys.modules[__name__], lexicon_module))
+
+
 @functools.cache
 def customer_detector(folder: Path | None = None) -> MoveDetector:
     """Return the process-wide reader of customer signals (order, accept, threaten …)."""
@@ -111,7 +159,11 @@ def customer_detector(folder: Path | None = None) -> MoveDetector:
     lexicon = load_signal_lexicon(folder / "customer.yaml")
     # The same segmenter as the agent detector: jieba is loaded once per process.
     words = load_lexicon(folder).all_phrases() | lexicon.all_phrases()
-    return MoveDetector(lexicon, shared_segmenter(folder / "userdict.txt", words))
+    detector = MoveDetector(lexicon, shared_segmenter(folder / "userdict.txt", words))
+    # A scripted customer says the same lines to every candidate, and a re-score reads them
+    # again: remember their readings (the analyser copies what it changes).
+    detector.analyze = functools.lru_cache(maxsize=CUSTOMER_CACHE)(detector.analyze)
+    return detector
 
 
 @functools.cache

@@ -1,8 +1,9 @@
 """Chinese word segmentation with jieba, initialised once per process.
 
-jieba's dictionary takes about half a second and 60 MiB to load, so one tokenizer is built per
-process and shared. Its cache goes to a folder the user can write (``~/.cache/kefu``), and our
-e-commerce user dictionary plus every cue word is added, so that cues fall on word boundaries.
+jieba's dictionary takes about half a second and 60 MiB to load whole, so one tokenizer is built
+per process and shared, and its dictionary, with our e-commerce user dictionary and every cue
+word added (so that cues fall on word boundaries), is kept in the per-user cache folder
+(``~/.cache/kefu``) and read a first character at a time as texts need it (``word_freq``).
 ``jieba.enable_paddle()`` is never called: it runs pip at run time. jieba's HMM guesser for
 unknown words is off: it is the slower half of segmentation, and the words it invents (很着急)
 only hide cue boundaries that our dictionary already knows.
@@ -12,11 +13,13 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 import threading
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.nlp.word_freq import dictionary_key, load_or_build
 from bot.services.paths import cache_dir
 
 CACHE_SIZE = 50_000
@@ -37,33 +40,76 @@ class Segmenter:
             # (DeprecationWarning; SyntaxWarning on 3.12 and later, printed to the user).
             warnings.simplefilter("ignore", DeprecationWarning)
             warnings.simplefilter("ignore", SyntaxWarning)
-            import jieba
+            jieba = _import_jieba()
 
         jieba.setLogLevel(logging.WARNING)  # jieba logs its loading to stderr at DEBUG otherwise
-        self._jieba = jieba.Tokenizer()
+        words = sorted(set(words))
+        user_bytes = user_dict.read_bytes() if user_dict is not None and user_dict.exists() else b""
         folder = cache_dir()
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._jieba.tmp_dir = str(folder)
-        except OSError:
-            pass  # jieba falls back to the system temp folder
-        self._jieba.initialize()
-        if user_dict is not None and user_dict.exists():
-            # jieba opens a path without closing it; hand it a file we close ourselves.
-            with user_dict.open("rb") as handle:
-                self._jieba.load_userdict(handle)
-        for word in sorted(set(words)):
-            if len(word) > 1 and word not in self._jieba.FREQ:
-                self._jieba.add_word(word)
+
+        def build() -> tuple[dict[str, int], int]:
+            full = jieba.Tokenizer()
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                full.tmp_dir = str(folder)
+            except OSError:
+                pass  # jieba falls back to the system temp folder
+            full.initialize()
+            if user_bytes:
+                # jieba opens a path without closing it; hand it a file we close ourselves.
+                with user_dict.open("rb") as handle:
+                    full.load_userdict(handle)
+            for word in words:
+                if len(word) > 1 and word not in full.FREQ:
+                    full.add_word(word)
+            return full.FREQ, full.total
+
+        key = dictionary_key(jieba.__version__, user_bytes, words)
+        self._freq, total = load_or_build(folder, key, build)
+        self._jieba = jieba.Tokenizer()
+        self._jieba.FREQ, self._jieba.total = self._freq.freq, total
+        self._jieba.initialized = True  # the dictionary is ours, filled as texts need it
         # Scripted customers repeat their lines across every candidate of a scenario, and a
         # re-score reads the same transcripts again: remember recent segmentations.
         self._cached = functools.lru_cache(maxsize=CACHE_SIZE)(self._segment)
+
+    def warm_up(self) -> None:
+        """Read the whole dictionary now, for a server that starts (see ``App.warm_up``)."""
+        self._freq.need_all()
 
     def __call__(self, text: str) -> tuple[tuple[str, int, int], ...]:
         return self._cached(text)
 
     def _segment(self, text: str) -> tuple[tuple[str, int, int], ...]:
+        # jieba only looks up words that start with a character of the text.
+        self._freq.need(text)
         return tuple(self._jieba.tokenize(text, HMM=False))
+
+
+def _import_jieba():
+    """Import jieba without ``pkg_resources``, which it only uses to find its own files.
+
+    Importing ``pkg_resources`` takes about 0.1 s (a tenth of a cold ``kefu score``) and warns
+    that it is deprecated; without it, jieba opens the same files by their path beside its
+    module. Blocking the name in ``sys.modules`` makes its ``import`` fail as if not installed.
+    """
+    blocked = "pkg_resources" not in sys.modules
+    if blocked:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]
+    try:
+        import jieba
+    finally:
+        if blocked:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
+def warm_up_all() -> None:
+    """Read the whole dictionary of every shared segmenter now (a server's start)."""
+    with _lock:
+        segmenters = list(_tokenizers.values())
+    for segmenter in segmenters:
+        segmenter.warm_up()
 
 
 def shared_segmenter(user_dict: Path | None, words: Iterable[str] = ()) -> Segmenter:

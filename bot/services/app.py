@@ -13,25 +13,24 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
-from bot.core.analysis import TranscriptAnalyzer
-from bot.core.detector import MoveDetector
-from bot.core.engine import CustomerEngine
-from bot.core.scenario import Scenario
-from bot.core.scoring import ScoreSheet, score
-from bot.core.substance import SubstanceCheck
-from bot.core.transcript import Transcript
-from bot.nlp.lexicon_loader import customer_detector, default_detector
-from bot.scripts.library import Library
-from bot.services.paths import dialogues_dir
-from bot.services.rubric_files import Rubrics
 from bot.services.settings import Settings
-from bot.services.substance_files import load_substance
-from bot.storage import open_database
 
+# Each part is imported where it is first built: a command pays only for what it uses
+# (`kefu transcripts list` needs no scripts, detector or pydantic models; `kefu score` no
+# database). SQLAlchemy is imported by the commands that open the database.
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from bot.core.analysis import TranscriptAnalyzer
+    from bot.core.detector import MoveDetector
+    from bot.core.engine import CustomerEngine
+    from bot.core.scenario import Scenario
+    from bot.core.scoring import ScoreSheet
+    from bot.core.substance import SubstanceCheck
+    from bot.core.transcript import Transcript
+    from bot.scripts.library import Library
     from bot.services.paper_files import Papers
+    from bot.services.rubric_files import Rubrics
 
 
 @dataclass
@@ -44,9 +43,10 @@ class App:
 
     @cached_property
     def db(self) -> Engine:
+        from bot.storage import open_database
         from bot.storage.audit_chain import check_on_open
 
-        engine = open_database(self.settings.db)
+        engine = open_database(self.settings.db, self.settings.sqlite_synchronous)
         # Loudly, on every command and server start: a tampered audit log must not go unseen.
         for problem in check_on_open(engine):
             print(f"⚠ 审计警告：{problem}", file=sys.stderr)
@@ -54,23 +54,35 @@ class App:
 
     @cached_property
     def library(self) -> Library:
+        from bot.scripts.library import Library
+        from bot.services.paths import dialogues_dir
+
         return Library.load([self.settings.dialogues or dialogues_dir()])
 
     @cached_property
     def detector(self) -> MoveDetector:
+        from bot.nlp.lexicon_loader import default_detector
+
         return default_detector(self.settings.lexicon)
 
     @cached_property
     def analyzer(self) -> TranscriptAnalyzer:
+        from bot.core.analysis import TranscriptAnalyzer
+        from bot.nlp.lexicon_loader import customer_detector
+
         return TranscriptAnalyzer(self.detector, customer_detector(self.settings.lexicon))
 
     @cached_property
     def rubrics(self) -> Rubrics:
+        from bot.services.rubric_files import Rubrics
+
         return Rubrics.load()
 
     @cached_property
     def substance(self) -> list[SubstanceCheck]:
         """Rubric v2's substance checks (``rubric/lexicon/substance.yaml``)."""
+        from bot.services.substance_files import load_substance
+
         return load_substance()
 
     @cached_property
@@ -81,6 +93,18 @@ class App:
         forms = {fid: [row.id for row in form.items] for fid, form in self.rubrics.forms.items()}
         return Papers.load(forms=forms)
 
+    def warm_up(self) -> None:
+        """Load the scripts, jieba and every cue pattern now, for a server that starts: the
+        first candidates' turns then wait for nothing (a one-off command loads what it uses)."""
+        from bot.core.cues import compile_cues
+
+        _ = self.library
+        from bot.nlp.segmenter import warm_up_all
+
+        for detector in (self.detector, self.analyzer.customer):
+            compile_cues(detector)
+        warm_up_all()  # the segmenter's whole dictionary, not a part at a time as texts need it
+
     def acting_as(self, name: str) -> App:
         """The same application acting as user ``name`` (a console login), sharing everything
         already loaded: the database, the scripts, the detector."""
@@ -90,7 +114,10 @@ class App:
 
     def score(self, transcript: Transcript) -> ScoreSheet:
         """Analyse and score a transcript with the chat form of its kind."""
-        scenario = self.library.scenarios.get(transcript.scenario or "")
+        from bot.core.scoring import score
+
+        # The library (every script parsed) is read only for a transcript that names its script.
+        scenario = self.library.scenarios.get(transcript.scenario) if transcript.scenario else None
 
         def advice(move: str) -> list[str]:
             tips = []
@@ -130,5 +157,7 @@ class App:
         """Return the one shared state machine of a scenario version."""
         key = (scenario.id, scenario.content_hash())
         if key not in self._engines:
+            from bot.core.engine import CustomerEngine
+
             self._engines[key] = CustomerEngine(scenario, self.detector)
         return self._engines[key]

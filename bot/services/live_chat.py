@@ -17,6 +17,7 @@ from bot.core.scenario import Scenario
 from bot.services.app import App
 from bot.storage import (
     UNFINISHED,
+    AgentMessage,
     add_message,
     create_conversation,
     finish_conversation,
@@ -109,14 +110,54 @@ class LiveChat:
         ``client_id``: the channel's id for this message, stored with it so that the same
         message sent twice is stored once (the database refuses the second).
         """
+        turn, record = self.play(text, at, client_id)
+        # One transaction, one wait for the disk: the message, its reading, the replies, the
+        # state; committed before the replies are shown. A locked database is waited for
+        # (bot.storage.patience): the line is not lost.
+        patiently(lambda: record_turn(self.app.db, self.id, **record))
+        return turn
+
+    def play(
+        self,
+        text: str,
+        at: datetime | None = None,
+        client_id: str | None = None,
+        *,
+        keep_on_error: bool = True,
+    ) -> tuple[Turn, dict]:
+        """Let the customer react to the agent's message; return the turn and what to store.
+
+        The second item holds ``record_turn``'s arguments (the message, its reading, the replies,
+        the new state): ``handle`` stores them at once; the Telegram channel stores them with
+        the rest of the update, in one transaction. When the customer cannot react (a bug),
+        the message is stored alone unless ``keep_on_error`` is off (Telegram keeps the raw
+        update, and replays it).
+        """
         at = at or now()
-        # A locked database is waited for (bot.storage.patience): the line is not lost.
-        seq = patiently(
-            lambda: add_message(
-                self.app.db, self.id, role="agent", text=text, at=at, client_id=client_id
-            )
-        )
-        return self.complete(seq, text, at)
+        before = self.convo.turn
+        try:
+            turn = self.convo.handle(text, at)
+        except Exception:
+            if keep_on_error:  # a locked database is waited for: the line is not lost
+                patiently(
+                    lambda: add_message(
+                        self.app.db, self.id, role="agent", text=text, at=at, client_id=client_id
+                    )
+                )
+            raise
+        replied = now()
+        record = {
+            "replies": [(line, replied) for line in turn.replies],
+            "snapshot": self.convo.snapshot(),
+            "outcome": turn.outcome,
+            "agent": AgentMessage(text, at, client_id),
+            "moves": turn.analysis.move_names,
+            "violations": turn.analysis.violation_phrases,
+            # Another process may have answered it: StaleTurn, the message kept alone.
+            "after_turn": before,
+            "reasons": turn.reasons,
+        }
+        return turn, record
 
     def complete(self, seq: int, text: str, at: datetime | None = None) -> Turn:
         """Let the customer react to the stored agent message ``seq`` and store the reaction.

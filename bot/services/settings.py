@@ -33,6 +33,12 @@ TABLE: tuple[Setting, ...] = (
     Setting(
         "db", "KEFU_DB", "sqlite:///kefu.db", "数据库地址（SQLAlchemy URL），默认当前目录的 kefu.db"
     ),
+    Setting(
+        "sqlite_synchronous",
+        "KEFU_SQLITE_SYNCHRONOUS",
+        "FULL",
+        "SQLite 的写盘方式：FULL（默认，断电也不丢已回复的消息）或 NORMAL（更快，断电可能丢最后几轮）",
+    ),
     Setting("dialogues", "KEFU_DIALOGUES", None, "剧本文件夹（默认：内置的 dialogues/）"),
     Setting("lexicon", "KEFU_LEXICON", None, "提示词文件夹（默认：内置的 rubric/lexicon/）"),
     # Exams and grading (kefu exam, kefu user).
@@ -114,6 +120,7 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8080
     webhook_secret: str = ""
+    sqlite_synchronous: str = "FULL"
 
     @classmethod
     def resolve(cls, flags: dict[str, Any] | None = None, cwd: Path | None = None) -> Settings:

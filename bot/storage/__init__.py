@@ -13,6 +13,7 @@ from bot.storage.records import (
     StoredMessage,
 )
 from bot.storage.repository import (
+    AgentMessage,
     add_message,
     create_conversation,
     finish_conversation,
@@ -28,6 +29,7 @@ from bot.storage.repository import (
 
 __all__ = [
     "UNFINISHED",
+    "AgentMessage",
     "ConversationSummary",
     "StoredConversation",
     "StoredMessage",

@@ -29,6 +29,9 @@ HINT = (
 )
 # Execution option that makes the next transaction on SQLite a writer from its first statement.
 WRITE_OPTION = "kefu_write"
+# Execution option for a write whose loss on a power cut is harmless (a reply marked sent: it
+# would be sent again, as after any crash): on SQLite it commits without waiting for the disk.
+RELAXED_OPTION = "kefu_relaxed"
 # The advisory lock that serialises creating and upgrading the tables on PostgreSQL ("kefu").
 SCHEMA_LOCK = 0x6B656675
 # Alembic's table holding the schema revision.
@@ -39,23 +42,26 @@ CONNECT_TIMEOUT = 10
 _SQLITE_PRAGMAS = (
     # WAL lets readers (a report, `transcripts list`) work while a chat is writing.
     "PRAGMA journal_mode=WAL",
-    # FULL syncs the WAL on every commit: a message is on disk before the customer replies.
-    "PRAGMA synchronous=FULL",
     # Two channels writing at once wait for each other instead of failing at once.
     "PRAGMA busy_timeout=5000",
     # SQLite ignores foreign keys unless asked, per connection.
     "PRAGMA foreign_keys=ON",
 )
+# FULL syncs the WAL on every commit: a message is on disk before the customer replies, and a
+# power cut loses nothing that was answered. NORMAL syncs only at checkpoints: a commit costs no
+# wait for the disk, the database stays consistent after a crash of kefu or of the machine,
+# but a power cut may lose the last commits (the last turns, answered on screen).
+SYNCHRONOUS = ("FULL", "NORMAL")
 
 
-def open_database(url: str) -> Engine:
+def open_database(url: str, synchronous: str = "FULL") -> Engine:
     """Open the database at ``url`` (making an SQLite file's folder) with its schema up to date.
 
     A new database gets kefu's tables, and one an older kefu made is upgraded in place, by the
     migrations in ``bot.storage.migrations``. When the schema is already current (every run but
     the first after an upgrade) this costs one query and Alembic is not imported.
     """
-    engine = connect_database(url)
+    engine = connect_database(url, synchronous)
     try:
         if schema_revision(engine) != HEAD:
             upgrade_database(engine)
@@ -65,8 +71,13 @@ def open_database(url: str) -> Engine:
     return engine
 
 
-def connect_database(url: str) -> Engine:
+def connect_database(url: str, synchronous: str = "FULL") -> Engine:
     """The engine for ``url`` with kefu's connection settings, its schema left as it is."""
+    if synchronous.upper() not in SYNCHRONOUS:
+        raise KefuError(
+            f"设置项 sqlite_synchronous（KEFU_SQLITE_SYNCHRONOUS）的值“{synchronous}”无效，"
+            f"应为 {' 或 '.join(SYNCHRONOUS)}。"
+        )
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -85,7 +96,7 @@ def connect_database(url: str) -> Engine:
             "提示：PostgreSQL 请安装 kefu[postgres]（psycopg）；或检查 --db 或环境变量 KEFU_DB。"
         ) from None
     if is_sqlite:
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, synchronous.upper())
     return engine
 
 
@@ -187,7 +198,7 @@ def _make_sqlite_folder(url: URL, shown: str) -> None:
         ) from None
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, synchronous: str = "FULL") -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take BEGIN away from Python's sqlite3, which would only send it before the first
@@ -197,6 +208,7 @@ def _configure_sqlite(engine: Engine) -> None:
         try:
             for pragma in _SQLITE_PRAGMAS:
                 cursor.execute(pragma)
+            cursor.execute(f"PRAGMA synchronous={synchronous}")  # one of SYNCHRONOUS
         finally:
             cursor.close()
 
@@ -205,5 +217,13 @@ def _configure_sqlite(engine: Engine) -> None:
         # A writer takes the write lock at BEGIN (waiting up to busy_timeout); a deferred
         # transaction that reads and then writes would fail at once under WAL if another
         # connection committed in between.
-        writes = connection.get_execution_options().get(WRITE_OPTION, False)
+        options = connection.get_execution_options()
+        writes = options.get(WRITE_OPTION, False)
+        if writes:
+            # synchronous may be changed between transactions; the connection remembers it.
+            wanted = "NORMAL" if options.get(RELAXED_OPTION, False) else synchronous
+            info = connection.connection.info
+            if info.get("synchronous", synchronous) != wanted:
+                connection.exec_driver_sql(f"PRAGMA synchronous={wanted}")
+                info["synchronous"] = wanted
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

@@ -87,6 +87,9 @@ class ConversationRow(Base):
     ended_at_utc: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
     ended_at_offset: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str | None] = mapped_column(Text)
+    # The seq the next message takes: kept here so that appending a message reads one row
+    # instead of the greatest seq of the conversation's messages (migration 0004_speed).
+    next_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     messages: Mapped[list[MessageRow]] = relationship(
         back_populates="conversation",

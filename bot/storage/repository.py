@@ -2,7 +2,9 @@
 
 Each write is its own committed transaction, so a message is durable before the customer's
 reply is shown; a crash loses at most the turn in flight. Callers never see ORM rows or
-sessions, which keeps the core and the channels free of SQLAlchemy.
+sessions, which keeps the core and the channels free of SQLAlchemy. The writes of a chat turn
+(``add_message``, ``record_turn``) are a few plain SQL statements each: the conversation row
+carries the next message number, and the ORM's bookkeeping would cost more than the writes.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -20,7 +23,7 @@ from bot.core.engine import Snapshot
 from bot.core.errors import KefuError, NotFound, TranscriptError
 from bot.core.moves import KINDS
 from bot.core.transcript import ROLES, Transcript, parse_time
-from bot.storage.db import WRITE_OPTION
+from bot.storage.db import RELAXED_OPTION, WRITE_OPTION
 from bot.storage.models import ID_MAX, ConversationRow, MessageRow
 from bot.storage.records import (
     UNFINISHED,
@@ -29,6 +32,9 @@ from bot.storage.records import (
     StoredMessage,
 )
 from bot.storage.times import aware, join_time, now, split_time
+
+_CONVERSATIONS = ConversationRow.__table__
+_MESSAGES = MessageRow.__table__
 
 LIST_HINT = "提示：用 kefu transcripts list 查看已有的对话。"
 # The seed column is a signed 64-bit integer on every backend.
@@ -98,11 +104,15 @@ def add_message(
     the same conversation is refused by the database (``IntegrityError``): see ``find_client_message``.
     """
     with writing(engine) as session:
-        _locked(session, conversation_id)
-        seq = _next_seq(session, conversation_id)
-        row = _message_row(conversation_id, seq, role, text, at, moves, violations)
-        row.client_id = client_id
-        session.add(row)
+        seq = _take_seqs(session, conversation_id, 1)
+        session.execute(
+            insert(_MESSAGES).values(
+                {
+                    **_message_values(conversation_id, seq, role, text, at, moves, violations),
+                    "client_id": client_id,
+                }
+            )
+        )
     return seq
 
 
@@ -140,6 +150,15 @@ def conversation_turn(engine: Engine, conversation_id: str) -> tuple[int | None,
         return row.turn, row.outcome
 
 
+@dataclass(frozen=True)
+class AgentMessage:
+    """The agent's message of a turn, stored with the turn (``record_turn(agent=...)``)."""
+
+    text: str
+    at: datetime | None = None
+    client_id: str | None = None
+
+
 def record_turn(
     engine: Engine,
     conversation_id: str,
@@ -152,46 +171,119 @@ def record_turn(
     violations: Iterable[str] = (),
     after_turn: int | None = None,
     reasons: Iterable[str] = (),
+    agent: AgentMessage | None = None,
 ) -> list[int]:
     """Save one turn in one transaction: the agent's analysis, the replies, the new state.
 
     ``reasons`` (why the customer reacted so) are stored with the first reply.
 
     Returns the ``seq`` of each reply. When ``outcome`` is set, ``ended_at`` becomes the time of
-    the last reply, or now if it has none. ``after_turn``: the stored turn this one follows;
-    when another process has saved a turn in the meantime, nothing is written and
-    ``StaleTurn`` is raised (the caller attaches the conversation again from the database).
+    the last reply, or now if it has none. The agent's message is either stored already
+    (``agent_seq``) or stored here with the rest (``agent``): one commit per turn, so one wait
+    for the disk. ``after_turn``: the stored turn this one follows; when another process has
+    saved a turn in the meantime, ``StaleTurn`` is raised and nothing of the turn is written
+    but the agent's message (the caller attaches the conversation again from the database and
+    answers it from there). A second message with the same ``client_id`` is refused by the
+    database (``IntegrityError``) and nothing is written.
     """
-    moves, violations = list(moves), list(violations)
-    if agent_seq is None and (moves or violations):
-        raise ValueError("moves and violations belong to an agent message: pass agent_seq")
     with writing(engine) as session:
-        row = _locked(session, conversation_id)
-        if after_turn is not None and (row.turn or 0) != after_turn:
-            raise StaleTurn(
-                f"conversation {conversation_id} is at turn {row.turn}, not {after_turn}"
-            )
-        if agent_seq is not None:
-            agent = session.scalar(
-                select(MessageRow).where(
-                    MessageRow.conversation_id == conversation_id, MessageRow.seq == agent_seq
-                )
-            )
-            if agent is None:
-                raise NotFound(f"对话“{conversation_id}”中没有第 {agent_seq} 条消息。{LIST_HINT}")
-            agent.moves, agent.violations = moves, violations
-        first = _next_seq(session, conversation_id)
-        seqs = list(range(first, first + len(replies)))
-        for seq, (text, at) in zip(seqs, replies, strict=True):
-            reply = _message_row(conversation_id, seq, "customer", text, at, (), ())
-            reply.reasons = (list(reasons) or None) if seq == first else None
-            session.add(reply)
-        _set_snapshot(row, snapshot)
-        row.outcome = outcome
+        _, seqs, stale = write_turn(
+            session,
+            conversation_id,
+            replies=replies,
+            snapshot=snapshot,
+            outcome=outcome,
+            agent_seq=agent_seq,
+            moves=moves,
+            violations=violations,
+            after_turn=after_turn,
+            agent=agent,
+            reasons=reasons,
+        )
+    if stale is not None:
+        raise stale
+    return seqs
+
+
+def write_turn(
+    session: Session,
+    conversation_id: str,
+    *,
+    replies: list[tuple[str, datetime | None]],
+    snapshot: Snapshot,
+    outcome: str | None,
+    agent_seq: int | None = None,
+    moves: Iterable[str] = (),
+    violations: Iterable[str] = (),
+    after_turn: int | None = None,
+    agent: AgentMessage | None = None,
+    reasons: Iterable[str] = (),
+) -> tuple[int | None, list[int], StaleTurn | None]:
+    """``record_turn`` inside a caller's transaction (the Telegram channel writes a whole
+    update in one): returns the agent message's seq, the replies' seqs, and the ``StaleTurn``
+    to raise once the message alone is committed (None when the turn was saved)."""
+    moves, violations = list(moves), list(violations)
+    if agent_seq is None and agent is None and (moves or violations):
+        raise ValueError("moves and violations belong to an agent message: pass agent_seq")
+    if agent_seq is not None and agent is not None:
+        raise ValueError("pass agent_seq (stored already) or agent (to store), not both")
+    conv, m = _CONVERSATIONS.c, _MESSAGES.c
+    stale = None
+    # FOR UPDATE on PostgreSQL; SQLite already holds the write lock (BEGIN IMMEDIATE).
+    row = session.execute(
+        select(conv.turn, conv.next_seq).where(conv.id == conversation_id).with_for_update()
+    ).first()
+    if row is None:
+        raise _not_found(conversation_id)
+    next_seq = row.next_seq
+    if after_turn is not None and (row.turn or 0) != after_turn:
+        stale = StaleTurn(f"conversation {conversation_id} is at turn {row.turn}, not {after_turn}")
+        if agent is None:
+            raise stale
+        moves, violations, replies = [], [], []  # keep the message alone, unanswered
+    if agent is not None:
+        agent_seq = next_seq
+        message = _message_values(
+            conversation_id, next_seq, "agent", agent.text, agent.at, moves, violations
+        )
+        session.execute(insert(_MESSAGES).values({**message, "client_id": agent.client_id}))
+        next_seq += 1
+    elif agent_seq is not None:
+        done = session.execute(
+            update(_MESSAGES)
+            .where(m.conversation_id == conversation_id, m.seq == agent_seq)
+            .values(moves=moves, violations=violations)
+        )
+        if done.rowcount == 0:
+            raise NotFound(f"对话“{conversation_id}”中没有第 {agent_seq} 条消息。{LIST_HINT}")
+    seqs = list(range(next_seq, next_seq + len(replies)))
+    if replies:
+        rows = [
+            _message_values(conversation_id, seq, "customer", text, at, (), ())
+            for seq, (text, at) in zip(seqs, replies, strict=True)
+        ]
+        # Why the customer reacted so is stored with the first reply.
+        for i, row_values in enumerate(rows):
+            row_values["reasons"] = (list(reasons) or None) if i == 0 else None
+        session.execute(insert(_MESSAGES), rows)
+    values: dict = {"next_seq": next_seq + len(replies)}
+    if stale is None:
+        values.update(
+            state=snapshot.state,
+            mood=snapshot.mood,
+            misses=snapshot.misses,
+            turn=snapshot.turn,
+            seed=snapshot.seed,
+            memory=dict(snapshot.memory) or None,
+            outcome=outcome,
+        )
         if outcome is not None:
             times = [at for _, at in replies if at is not None]
-            _set_ended(row, times[-1] if times else now())
-    return seqs
+            values["ended_at_utc"], values["ended_at_offset"] = split_time(
+                aware(times[-1] if times else now())
+            )
+    session.execute(update(_CONVERSATIONS).where(conv.id == conversation_id).values(values))
+    return agent_seq, seqs, stale
 
 
 def finish_conversation(
@@ -342,6 +434,7 @@ def import_transcript(engine: Engine, transcript: Transcript, *, source: str) ->
                     channel="import",
                     mode=_import_mode(transcript),
                     source=source,
+                    next_seq=len(transcript.messages),
                 )
                 _set_started(row, started_at)
                 if known:
@@ -368,11 +461,15 @@ def new_id(started_at: datetime) -> str:
 
 
 @contextmanager
-def writing(engine: Engine) -> Iterator[Session]:
-    """Open a session that commits when the block ends, or rolls back if it raises."""
+def writing(engine: Engine, *, relaxed: bool = False) -> Iterator[Session]:
+    """Open a session that commits when the block ends, or rolls back if it raises.
+
+    ``relaxed``: the write may be lost on a power cut without harm, so SQLite need not wait for
+    the disk (``RELAXED_OPTION``); every other write keeps the database's ``synchronous``.
+    """
     with Session(engine, expire_on_commit=False) as session:
-        # The first use of the session: the option is read when its transaction begins.
-        session.connection(execution_options={WRITE_OPTION: True})
+        # The first use of the session: the options are read when its transaction begins.
+        session.connection(execution_options={WRITE_OPTION: True, RELAXED_OPTION: relaxed})
         yield session
         session.commit()
 
@@ -387,10 +484,50 @@ def _locked(session: Session, conversation_id: str) -> ConversationRow:
 
 
 def _next_seq(session: Session, conversation_id: str) -> int:
-    last = session.scalar(
-        select(func.max(MessageRow.seq)).where(MessageRow.conversation_id == conversation_id)
+    """The seq the conversation's next message will take (the row is already locked)."""
+    return session.scalar(
+        select(ConversationRow.next_seq).where(ConversationRow.id == conversation_id)
     )
-    return 0 if last is None else last + 1
+
+
+def _take_seqs(session: Session, conversation_id: str, count: int) -> int:
+    """Reserve ``count`` seqs of a conversation and return the first; locks its row till commit.
+
+    One statement: the UPDATE takes the row's lock on PostgreSQL (SQLite holds the write lock).
+    """
+    conv = _CONVERSATIONS.c
+    after = session.scalar(
+        update(_CONVERSATIONS)
+        .where(conv.id == conversation_id)
+        .values(next_seq=conv.next_seq + count)
+        .returning(conv.next_seq)
+    )
+    if after is None:
+        raise _not_found(conversation_id)
+    return after - count
+
+
+def _message_values(
+    conversation_id: str,
+    seq: int,
+    role: str,
+    text: str,
+    at: datetime | None,
+    moves: Iterable[str],
+    violations: Iterable[str],
+) -> dict:
+    """A message as the columns of one plain INSERT."""
+    at_utc, at_offset = split_time(at) if at is not None else (None, None)
+    return {
+        "conversation_id": conversation_id,
+        "seq": seq,
+        "role": role,
+        "text": text,
+        "at_utc": at_utc,
+        "at_offset": at_offset,
+        "moves": list(moves),
+        "violations": list(violations),
+    }
 
 
 def _message_row(
@@ -402,17 +539,7 @@ def _message_row(
     moves: Iterable[str],
     violations: Iterable[str],
 ) -> MessageRow:
-    at_utc, at_offset = split_time(at) if at is not None else (None, None)
-    return MessageRow(
-        conversation_id=conversation_id,
-        seq=seq,
-        role=role,
-        text=text,
-        at_utc=at_utc,
-        at_offset=at_offset,
-        moves=list(moves),
-        violations=list(violations),
-    )
+    return MessageRow(**_message_values(conversation_id, seq, role, text, at, moves, violations))
 
 
 def _set_snapshot(row: ConversationRow, snapshot: Snapshot) -> None:

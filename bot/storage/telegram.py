@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 
 from bot.core.errors import KefuError
 from bot.storage.models import MessageRow
-from bot.storage.repository import _locked, _message_row, _next_seq, writing
+from bot.storage.repository import (
+    _locked,
+    _message_row,
+    _next_seq,
+    _take_seqs,
+    write_turn,
+    writing,
+)
 from bot.storage.telegram_models import (
     ExamCodeRow,
     TelegramChatRow,
@@ -123,6 +130,9 @@ class Effects:
     use_code: tuple[str, int, str] | None = None  # code, chat_id, conversation_id
     # A customer line that does not come from a turn (the nudge): conversation id, text.
     customer_line: tuple[str, str, datetime] | None = None
+    # A candidate's turn: conversation id and ``record_turn``'s arguments (``LiveChat.play``),
+    # written first, with the rest of the update, in the same transaction.
+    turn: tuple[str, dict] | None = None
 
     def say(self, chat_id: int, text: str, markup: dict | None = None) -> None:
         self.outgoing.append(Outgoing(chat_id, text, markup))
@@ -231,6 +241,14 @@ def apply(engine: Engine, effects: Effects) -> None:
     """Write everything an update or a deadline decided, in one transaction."""
     now = utcnow()
     with writing(engine) as session:
+        if effects.turn is not None:
+            conversation_id, record = effects.turn
+            agent_seq, _, stale = write_turn(session, conversation_id, **record)
+            if stale is not None:
+                raise stale  # one process per bot token: never expected; nothing is written
+            row = session.get(TelegramUpdateRow, effects.update_id)
+            if row is not None:  # what a replay looks for, as claim_turn records it
+                row.conversation_id, row.agent_seq = conversation_id, agent_seq
         if effects.use_code is not None:
             code, chat_id, conversation_id = effects.use_code
             row = session.get(ExamCodeRow, code, with_for_update=True)
@@ -241,8 +259,7 @@ def apply(engine: Engine, effects: Effects) -> None:
             row.used_at_utc, row.chat_id, row.conversation_id = now, chat_id, conversation_id
         if effects.customer_line is not None:
             conversation_id, text, at = effects.customer_line
-            _locked(session, conversation_id)
-            seq = _next_seq(session, conversation_id)
+            seq = _take_seqs(session, conversation_id, 1)
             session.add(_message_row(conversation_id, seq, "customer", text, at, (), ()))
         if effects.unbind is not None:
             row = session.get(TelegramChatRow, effects.unbind)
@@ -305,7 +322,9 @@ def pending_replies(engine: Engine, chat_id: int | None = None) -> list[PendingR
 
 
 def mark_sent(engine: Engine, reply_id: int, error: str | None = None) -> None:
-    with writing(engine) as session:
+    """Mark a reply sent. Relaxed: if a power cut loses the mark, the reply is sent again after
+    the restart, which is what a crash between sending and marking does anyway."""
+    with writing(engine, relaxed=True) as session:
         row = session.get(TelegramOutboxRow, reply_id)
         if row is not None:
             row.sent_at_utc, row.error = utcnow(), error

@@ -96,8 +96,8 @@ def build(app: App, token: str, base_url: str | None = None) -> Application:
 async def _started(application: Application) -> None:
     channel: TelegramChannel = application.bot_data["kefu"]
     app = channel.app
-    # Load the scripts and jieba now, not in the first candidate's turn.
-    await in_db(lambda: (app.library, app.detector.analyze("您好")))
+    # Load the scripts, jieba and the cue patterns now, not in the first candidate's turn.
+    await in_db(app.warm_up)
     try:
         await application.bot.set_my_commands(
             [BotCommand(name, description) for name, description in texts.COMMANDS]

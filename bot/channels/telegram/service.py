@@ -5,10 +5,13 @@ Every method decides what the update changes, collects it in ``Effects`` and wri
 marked handled). The async layer runs these methods in a worker thread, under the chat's lock,
 and then wakes the sender. Nothing here knows about python-telegram-bot.
 
-A candidate's text is the one update that writes in several transactions (``LiveChat.handle``
-commits the message, then the customer's reaction). Before it runs, ``claim_turn`` records the
-seq the message will take; a replay after a crash reads that seq and finishes the turn from where
-it stopped, so each message is stored once and answered once.
+A candidate's text is written in the same single transaction: the customer reacts in memory
+(``LiveChat.play``) and ``apply`` stores the message, the reaction, the replies for the outbox and
+the update marked handled together, so a crash before the commit leaves the update to be
+replayed from the inbox. Only the turn that ends a practice chat is committed first (its score
+is read back from the database): before it runs, ``claim_turn`` records the seq the message will
+take, and a replay after a crash reads that seq and finishes the turn from where it stopped, so
+each message is stored once and answered once.
 """
 
 from __future__ import annotations
@@ -25,7 +28,13 @@ from bot.core.errors import KefuError
 from bot.core.scenario import outcome_title
 from bot.services.app import App
 from bot.services.live_chat import LiveChat, now
-from bot.storage import UNFINISHED, finish_conversation, get_transcript, load_conversation
+from bot.storage import (
+    UNFINISHED,
+    finish_conversation,
+    get_transcript,
+    load_conversation,
+    record_turn,
+)
 from bot.storage import telegram as store
 from bot.storage.telegram import Binding, Effects, Note
 
@@ -227,23 +236,28 @@ class ChatService:
             effects.say(chat_id, texts.TOO_LONG.format(n=len(text), limit=limit))
             return self._apply(effects)
         try:
-            replies, finished = self._turn(binding, update_id, text, at)
+            replies, finished = self._turn(binding, update_id, text, at, effects)
+            for line in replies:
+                effects.say(chat_id, line)
+            if finished:
+                self._finish(binding, effects)
+            else:
+                effects.nudge_at = (chat_id, self._nudge_time())
+            return self._apply(effects)
         except Exception:
-            self.forget(chat_id)
+            self.forget(chat_id)  # its memory may be ahead of the database
             raise
-        for line in replies:
-            effects.say(chat_id, line)
-        if finished:
-            self._finish(binding, effects)
-        else:
-            effects.nudge_at = (chat_id, self._nudge_time())
-        return self._apply(effects)
 
     def _turn(
-        self, binding: Binding, update_id: int, text: str, at: datetime | None
+        self,
+        binding: Binding,
+        update_id: int,
+        text: str,
+        at: datetime | None,
+        effects: Effects,
     ) -> tuple[list[str], bool]:
         """Run (or finish, on a replay) the turn; return the customer's replies and whether the
-        conversation is over."""
+        conversation is over. The turn is written with ``effects`` unless it ends the chat."""
         entry = store.inbox_entry(self.db, update_id)
         if entry is not None and entry.conversation_id == binding.conversation_id:
             resumed = self._resume_turn(binding, entry.agent_seq, text, at)
@@ -253,9 +267,14 @@ class ChatService:
             chat = self._attach(binding)
         except KefuError:  # the conversation was closed outside this chat: just unbind
             return [], True
-        store.claim_turn(self.db, update_id, chat.id)  # the seq a replay will look for
         with self._engine:
-            turn = chat.handle(text, at)
+            turn, record = chat.play(text, at, keep_on_error=False)
+        if chat.finished and binding.mode != "exam":
+            # The practice score is read from the database: commit the last turn first.
+            store.claim_turn(self.db, update_id, chat.id)  # the seq a replay will look for
+            record_turn(self.db, chat.id, **record)
+        else:
+            effects.turn = (chat.id, record)
         if turn.outcome is not None:
             log.info("conversation %s ended: %s", chat.id, turn.outcome)
         return list(turn.replies), chat.finished

@@ -6,7 +6,7 @@ lifted for that one update (SQLite: dropped and made again; PostgreSQL: disabled
 inside the migration's transaction, so no other writer sees the table unguarded.
 
 Revision ID: 0005_audit_chain
-Revises: 0003_task_papers
+Revises: 0004_speed
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from alembic import op
 from bot.core.audit_hash import FIELDS, GENESIS, entry_digest, locks_digest
 
 revision = "0005_audit_chain"
-down_revision = "0003_task_papers"
+down_revision = "0004_speed"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,222 @@
+"""Cue lists as the detector matches them: compiled on first use, and found in one pass.
+
+A lexicon holds some 2,900 cues in about 130 lists (each move's plain, opening and closing cues,
+concessions, topics, polite words, each violation with its variants). Compiling a regex for each
+at start-up took longer than scoring a transcript, and asking each list's regex about each
+message took most of the scoring time, though most lists find nothing in most messages.
+
+So a ``Cues`` list keeps its cues as text and compiles a cue only when a message is tried
+against it, and ``index_cues`` builds one Aho-Corasick automaton (``pyahocorasick``) over the
+literal head of every cue of every list of a detector: one scan of a message gives, for each
+list, the places where one of its cues may start. Lists without a place are skipped; a list
+with places tries its cues only there. A head is a prefix of what the cue's regex matches, so
+the places are a superset of the starts the list's own regex would find, and the cues are tried
+at those places exactly as before: the results are the same. A list that is not indexed (built
+outside a detector, or with a cue the automaton cannot hold) uses its own regex: that is the
+reference path that ``tests/core/test_cues.py`` compares with the indexed one on every labelled
+transcript.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from collections.abc import Callable, Iterable, Iterator
+
+# Between the parts of a cue written with ``*``: a few characters within one sentence.
+GAP = "[^。！？!?；;\n]{0,10}?"
+
+
+def cue_pattern(cue: str) -> str:
+    """The regex source of one (normalised) cue: its parts joined by ``GAP``."""
+    return GAP.join(map(re.escape, cue.split("*")))
+
+
+# The same cue appears in several lists and detectors: compile each source once per process.
+_compiled = functools.lru_cache(maxsize=None)(re.compile)
+
+
+class LazyPattern:
+    """A regex compiled the first time it is used (most of a lexicon is never used by a run)."""
+
+    __slots__ = ("_regex", "pattern")
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+        self._regex: re.Pattern[str] | None = None
+
+    def _get(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = _compiled(self.pattern)
+        return self._regex
+
+    def search(self, text: str, *args: int) -> re.Match[str] | None:
+        return self._get().search(text, *args)
+
+    def match(self, text: str, *args: int) -> re.Match[str] | None:
+        return self._get().match(text, *args)
+
+    def finditer(self, text: str, *args: int) -> Iterator[re.Match[str]]:
+        return self._get().finditer(text, *args)
+
+
+class Cues:
+    """One cue list (normalised cues, longest first): all in one pattern, and each alone.
+
+    Without an index, the single pattern finds where any cue may start; with one, the index's
+    scan does. Only there are the cues beginning with that character tried one by one.
+    """
+
+    def __init__(self, parts: Iterable[str]):
+        self.parts = tuple(parts)
+        self.any = LazyPattern("|".join(map(cue_pattern, self.parts)))
+        self.by_first: dict[str, tuple[str, ...]] = {}
+        for part in self.parts:
+            self.by_first[part[0]] = (*self.by_first.get(part[0], ()), cue_pattern(part))
+        self.index: CueIndex | None = None
+        self.slot = -1
+
+    def spans(self, norm: str, starts: set[int], ends: set[int]) -> Iterator[tuple[int, int]]:
+        """Yield non-overlapping (start, end) of cues that begin and end on word boundaries.
+
+        When the longest cue found at a word start does not end on a word boundary the shorter
+        ones are tried, so that a rejected cue never hides another: 推荐这款 ending inside the
+        word 这款式 leaves 推荐, and a cue that starts inside the rejected span is still looked
+        for at its own start.
+        """
+        if self.index is None:
+            yield from self._spans_by_regex(norm, starts, ends)
+            return
+        pos = 0
+        for s in self.index.places(norm, self):
+            if s >= pos and s in starts and (end := self._end_at(norm, s, ends)) is not None:
+                yield s, end
+                pos = end
+
+    def _spans_by_regex(
+        self, norm: str, starts: set[int], ends: set[int]
+    ) -> Iterator[tuple[int, int]]:
+        """The reference path: the list's one pattern finds each next place a cue may start."""
+        pos, size = 0, len(norm)
+        while pos < size:
+            found = self.any.search(norm, pos)
+            if found is None:
+                return
+            s = pos = found.start()
+            if s in starts and (end := self._end_at(norm, s, ends)) is not None:
+                yield s, end
+                pos = end - 1
+            pos += 1
+
+    def _end_at(self, norm: str, s: int, ends: set[int]) -> int | None:
+        """Where the longest cue starting at ``s`` and ending on a word boundary ends."""
+        for source in self.by_first.get(norm[s], ()):
+            m = _compiled(source).match(norm, s)
+            if m and m.end() in ends and m.end() > s:
+                return m.end()
+        return None
+
+
+class AnyCue:
+    """Whether any of several cue lists may match a text: one test before trying each list."""
+
+    def __init__(self, lists: Iterable[Cues]):
+        self.lists = tuple(lists)
+        self._regex = LazyPattern("|".join(c.any.pattern for c in self.lists))
+
+    def search(self, norm: str) -> bool:
+        if all(c.index is not None for c in self.lists):
+            return any(c.index.places(norm, c) for c in self.lists if c.index is not None)
+        return self._regex.search(norm) is not None
+
+
+class CueIndex:
+    """One automaton over the literal heads of the cues of many lists."""
+
+    def __init__(self, lists: list[Cues]):
+        import ahocorasick  # a C extension; imported with the first detector, not at start-up
+
+        heads: dict[str, set[int]] = {}
+        for slot, cues in enumerate(lists):
+            for part in cues.parts:
+                heads.setdefault(part.split("*")[0], set()).add(slot)
+        self._automaton = ahocorasick.Automaton()
+        for head, slots in heads.items():
+            self._automaton.add_word(head, (len(head), tuple(slots)))
+        self._automaton.make_automaton()
+        # Every list of a message asks about the same text: the last scan is kept. One tuple,
+        # replaced whole: a thread reads it in one step and checks that it is of its own text.
+        self._last: tuple[str, dict[int, list[int]]] = ("", {})
+
+    def places(self, norm: str, cues: Cues) -> list[int]:
+        """Where a cue of ``cues`` may start in ``norm``, in order."""
+        text, found = self._last
+        if text is not norm and text != norm:
+            found = self._scan(norm)
+            self._last = (norm, found)
+        return found.get(cues.slot, _NONE)
+
+    def _scan(self, norm: str) -> dict[int, list[int]]:
+        starts: dict[int, set[int]] = {}
+        for end, (size, slots) in self._automaton.iter(norm):
+            for slot in slots:
+                starts.setdefault(slot, set()).add(end - size + 1)
+        return {slot: sorted(at) for slot, at in starts.items()}
+
+
+_NONE: list[int] = []  # never changed: the answer for a list without a place
+
+
+def index_cues(owner: object) -> CueIndex | None:
+    """Index every ``Cues`` list held by ``owner`` (in its attributes, dicts, tuples, dataclasses).
+
+    Walking the attributes rather than naming them keeps this working as the detector grows new
+    lists; a list it does not reach keeps its own regex, with the same results.
+    """
+    lists: list[Cues] = []
+    for value in vars(owner).values():
+        # A cue starting with a gap has no literal head: that list keeps its regex.
+        _each_cues(value, lambda c: lists.append(c) if all(p.split("*")[0] for p in c.parts) else 0)
+    lists = list({id(c): c for c in lists}.values())
+    if not lists:
+        return None
+    index = CueIndex(lists)
+    for slot, cues in enumerate(lists):
+        cues.index, cues.slot = index, slot
+    return index
+
+
+def compile_cues(owner: object) -> None:
+    """Compile every pattern of ``owner``'s lists now (a server's start, so that no candidate's
+    turn pays for the first use of a cue; a one-off command compiles only what it uses)."""
+
+    def compile_list(cues: Cues) -> None:
+        for sources in cues.by_first.values():
+            for source in sources:
+                _compiled(source)
+
+    for value in vars(owner).values():
+        _each_cues(value, compile_list)
+        _each_cues(value, lambda p: p.search(""), kind=LazyPattern)
+
+
+def unindex_cues(owner: object) -> None:
+    """Put ``owner``'s lists back on their own regexes (the reference path, for comparison)."""
+    for value in vars(owner).values():
+        _each_cues(value, lambda c: setattr(c, "index", None))
+
+
+def _each_cues(value: object, do: Callable, kind: type = Cues) -> None:
+    """Call ``do`` on every ``kind`` (``Cues`` unless told) inside ``value``."""
+    if isinstance(value, kind):
+        do(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _each_cues(item, do, kind)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _each_cues(item, do, kind)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            _each_cues(getattr(value, f.name), do, kind)
