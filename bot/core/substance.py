@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.core.analysis import TranscriptAnalysis
-from bot.core.detector import GAP, normalize
+from bot.core.cues import GAP
+from bot.core.detector import normalize
 
 
 def _phrases(cues: Iterable[str]) -> re.Pattern[str] | None:
