@@ -18,16 +18,16 @@ from bot.core.text_safety import text_problem
 
 ROLES = ("customer", "agent")
 # Bounds that keep scoring a matter of seconds whatever a file holds. The repeated-paste check
-# compares the agent's messages pairwise (difflib), so its work grows with the square of the
-# agent's text: at these limits the worst kind (a few characters repeated in different orders)
-# scores in under 3 s on 2 busy cores (tests/bench/bench_hostile_scoring.py); 6,000 characters
-# took 25 s. Real exam chats are far below: of about 1,000 labelled chats the longest has 24
-# messages, 166 characters in one message and 700 in all the agent's. Once that check is linear
-# (issue 15) these can grow. The live channels cap a message at 1,000 characters by default
-# (setting max_message_chars); twice that leaves room for a raised setting.
+# (bot.core.repeats) compares each agent message with the nearest similar-length ones, so its
+# worst input (a few characters repeated in different orders, split into many messages) still
+# grows with the agent's text: at these limits it scores in under 1.5 s on 2 cores
+# (tests/bench/bench_hostile_scoring.py); 10,000 agent characters took 4-5 s. Real exam chats are
+# far below: of about 1,000 labelled chats the longest has 24 messages, 166 characters in one
+# message and 700 in all the agent's. The live channels cap a message at 1,000 characters by
+# default (setting max_message_chars); twice that leaves room for a raised setting.
 MAX_MESSAGE_CHARS = 2_000
-MAX_MESSAGES = 300
-MAX_AGENT_CHARS = 3_000
+MAX_MESSAGES = 600
+MAX_AGENT_CHARS = 6_000
 # Times outside these years are typing mistakes, and near year 1 or 9999 an offset overflows.
 YEARS = (1970, 2999)
 KEPT_EXTRA_KEYS = ("started_at", "channel", "mode", "scenario_hash")

@@ -40,7 +40,7 @@ def main() -> None:
         app = App(Settings.resolve({"db": f"sqlite:///{folder}/k.db"}, cwd=Path(folder)))
         app.score(transcript_from_dict(worst(2, rng)))  # warm up: jieba, lexicons, scripts
         print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-        for count in (2, 3, 6, 15, 30, MAX_MESSAGES // 2):
+        for count in (2, 3, 5, 10, 20, 40, MAX_MESSAGES // 2):
             data = worst(count, rng)
             started = time.perf_counter()
             app.score(transcript_from_dict(data))

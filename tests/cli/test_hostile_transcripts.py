@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.transcript import MAX_MESSAGES
+
 pytestmark = pytest.mark.slow
 
 GOOD = '{"role": "customer", "text": "在吗"}, {"role": "agent", "text": "您好"}'
@@ -33,7 +35,7 @@ HOSTILE = {
     ),
     "many.json": (
         '{"kind": "presale", "messages": [' + ", ".join([GOOD] * 5_000) + "]}",
-        "有 10000 条消息，超过上限 300 条",
+        f"有 10000 条消息，超过上限 {MAX_MESSAGES} 条",
     ),
     "long.json": (
         '{"kind": "presale", "messages": [{"role": "agent", "text": "' + "亲" * 20_000 + '"}]}',
