@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.engine import Conversation, Turn
+from bot.core.engine import Conversation, Snapshot, Turn
 from bot.core.errors import KefuError
 from bot.core.scenario import Scenario
 from bot.services.app import App
@@ -110,12 +110,25 @@ class LiveChat:
         ``client_id``: the channel's id for this message, stored with it so that the same
         message sent twice is stored once (the database refuses the second).
         """
+        saved = self.convo.snapshot()
         turn, record = self.play(text, at, client_id)
         # One transaction, one wait for the disk: the message, its reading, the replies, the
         # state; committed before the replies are shown. A locked database is waited for
         # (bot.storage.patience): the line is not lost.
-        patiently(lambda: record_turn(self.app.db, self.id, **record))
+        try:
+            patiently(lambda: record_turn(self.app.db, self.id, **record))
+        except Exception:
+            # Nothing of the turn was stored, so the customer forgets it too: the same line sent
+            # again is answered as if for the first time, from the state the database holds.
+            self.rewind(saved)
+            raise
         return turn
+
+    def rewind(self, saved: Snapshot) -> None:
+        """Put the customer back at ``saved`` (a turn that could not be stored is undone)."""
+        engine = self.app.engine_for(self.scenario)
+        engine.release(self.convo)
+        self.convo = engine.resume(saved)
 
     def play(
         self,

@@ -100,7 +100,7 @@ def exam(server, tmp_path_factory) -> tuple[str, list[dict[str, Any]]]:
     roster.write_text(ROSTER, encoding="utf-8")
     kefu(server, "--as", ADMIN, "exam", "roster", exam_id, str(roster))
     kefu(server, "--as", ADMIN, "exam", "draw", "--exam", exam_id, "--seed", "7")
-    drawn = json.loads(kefu(server, "exam", "show", exam_id, "--json"))
+    drawn = json.loads(kefu(server, "--as", ADMIN, "exam", "show", exam_id, "--json"))
     candidates = [c for c in drawn["candidates"] if c.get("code")]
     assert len(candidates) >= 2
     return exam_id, candidates
