@@ -20,6 +20,20 @@ from bot.core.transcript import Transcript
 
 SLOW_REPLY_SECONDS = 180.0  # platform KPI: a reply after three minutes counts as slow
 WORD_CHARS = re.compile(r"\w")
+# Moves that leave a message's question free to ask about the customer (抱歉 您是哪一单呢).
+SOFT_MOVES = frozenset({"greet", "apologize", "empathize"})
+# The last clause of a message: what follows its last punctuation mark or space.
+LAST_CLAUSE = re.compile(r"[^\s,.!?;，。！？；~～]+[\s,.!?;，。！？；~～]*$")
+# A clause that asks: a question mark, a closing particle, or a question word (几 but not
+# 好几、这几、多看几家).
+ASKING_CLAUSE = re.compile(
+    r"[?？]|[吗呢呀啦嘛么][\s~～]*$|(?<![好这那看])几|多大|多少|多久|多高|多长|哪|什么|怎么|还是"
+    r"|是不是|有没有|能不能"
+)
+# Offering help is a greeting, not a question about the case (有什么可以帮您).
+OFFERS_HELP = re.compile(r"有什么.{0,4}(帮|为)|需要.{0,2}帮")
+# Asking whether the customer agrees: a confirmation (地址是南京那个对吗; 您看这样可以吗).
+SEEKS_AGREEMENT = re.compile(r"(对吗|对吧|是吧|没错吧|可以吗|行吗|好吗|行不|可以不|同意吗)\W*$")
 
 GOOD_OUTCOMES = ("ordered", "resolved")
 BAD_OUTCOMES = ("left", "escalated", "unfinished")
@@ -168,6 +182,17 @@ class TranscriptAnalyzer:
                 # Holding a price is only bargaining when the customer has bargained; an offer
                 # of a perk is bargaining whenever it comes.
                 del moves["negotiate"]
+            if (
+                transcript.kind != "presale"
+                and moves.keys() <= SOFT_MOVES
+                and not a.violations
+                and _ends_asking(a.text)
+            ):
+                # After a sale, a message that ends by asking and does nothing else but greet or
+                # soothe asks what happened (宝宝多大啦 幼儿园用吗; 抱歉 亲是哪一单呢). Presale
+                # questions need no such rule: the cues read inquiries well.
+                move = "confirm" if _seeks_agreement(a.text) else "clarify"
+                moves[move] = (Hit(move, a.text, 0, len(a.text)),)
             if not moves and context and self._answers_question(context, a):
                 # A statement that answers the customer's question tells them something: in a
                 # sale that is recommending, after it explaining.
@@ -243,3 +268,16 @@ class TranscriptAnalyzer:
                             return partial
                     return Resolution(good, reason, (i,))
         return Resolution(False, "顾客没有表示下单、接受方案或满意")
+
+
+def _ends_asking(text: str) -> bool:
+    """Whether the message ends by asking: its last clause is a question, with or without a
+    question mark (real chats rarely write one)."""
+    last = LAST_CLAUSE.search(text.strip())
+    return bool(
+        last and ASKING_CLAUSE.search(last.group()) and not OFFERS_HELP.search(last.group())
+    )
+
+
+def _seeks_agreement(text: str) -> bool:
+    return bool(SEEKS_AGREEMENT.search(text.strip()))

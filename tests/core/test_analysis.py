@@ -92,3 +92,34 @@ def test_holding_the_price_is_negotiation_only_after_bargaining(analyzer):
     assert "negotiate" in asked.messages[0].moves
     offered = analyzer.analyze(chat("这件多少钱？", "亲，199元，今天下单还送您运费险哦"))
     assert "negotiate" in offered.messages[0].moves
+
+
+@pytest.mark.parametrize(
+    ("line", "move"),
+    [
+        ("宝宝多大啦 幼儿园用吗", "clarify"),  # real chats ask without a question mark
+        ("想买得划算点理解哒 亲是跟哪家比的呀", "clarify"),
+        ("不好意思哈 充电座插上灯亮吗", "clarify"),
+        ("跟宝核对下 原木色婴儿床一张 地址是默认的南京那个对吗", "confirm"),
+    ],
+)
+def test_an_after_sale_question_asks_about_the_case(analyzer, line, move):
+    a = analyzer.analyze(chat("这个太贵了吧", line, kind="objection"))
+    assert move in a.messages[0].moves
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "您好 欢迎光临鑫达百货 有什么可以帮您",  # offering help greets, it asks nothing
+        "比价是应该的，换我也会多看几家",  # 几 as "several"
+    ],
+)
+def test_what_only_looks_like_a_question_is_no_clarification(analyzer, line):
+    a = analyzer.analyze(chat("这个太贵了吧", line, kind="objection"))
+    assert "clarify" not in a.messages[0].moves
+
+
+def test_presale_questions_are_left_to_the_cues(analyzer):
+    a = analyzer.analyze(chat("这个太贵了吧", "这款是今年新款哪", kind="presale"))
+    assert "clarify" not in a.messages[0].moves and "inquire" not in a.messages[0].moves
