@@ -226,7 +226,10 @@ class TranscriptAnalyzer:
 
     def _off_topic(self, transcript: Transcript, answers: int | None, a: Analysis) -> bool:
         """An answer to a customer's question that does nothing and shares no words with it."""
-        if answers is None or a.moves or a.concessions or "holding" in a.topics:
+        # The cues' moves only: the learned reader's guess (a recommendation?) does not make an
+        # answer beside the question relevant.
+        by_cues = any(not hits[0].words.startswith(LEARNED_PREFIX) for hits in a.moves.values())
+        if answers is None or by_cues or a.concessions or "holding" in a.topics:
             return False  # "稍等，我帮您查一下" is a fair first answer
         question = transcript.messages[answers].text
         if not self.detector.is_question(question):
