@@ -73,6 +73,17 @@ class Fatal(_Strict):
     cap: float = 50
 
 
+class Slow(_Strict):
+    """Rubric v2: replies slower than ``seconds`` (the exam's minute, not the platform's three)
+    ``many`` times or more cap the total at ``cap`` (below 优秀): a candidate who keeps the
+    customer waiting is not excellent however well the rest reads. Each slow reply also costs
+    a share of the rows that weigh timeliness (their ``slow_reply_cost``)."""
+
+    seconds: float = Field(default=60, gt=0)
+    many: int = Field(default=2, ge=1)
+    cap: float = 84
+
+
 class RubricForm(_Strict):
     """A rubric form: for a chat kind, or for a whole project of the exam."""
 
@@ -87,6 +98,7 @@ class RubricForm(_Strict):
     # Rubric v2, chat forms only: required steps with their caps, and the fatal items.
     required: Required | None = None
     fatal: Fatal | None = None
+    slow: Slow | None = None
 
 
 Path = tuple[str | int, ...]
@@ -141,10 +153,9 @@ def form_problems(
 def _v2_problems(form: RubricForm) -> list[tuple[Path, str]]:
     """Required steps name moves of the form's kinds; caps lie within the form's maximum."""
     problems: list[tuple[Path, str]] = []
-    if (form.required or form.fatal) and not form.kinds:
-        problems.append(
-            (("required" if form.required else "fatal",), "只有聊天评分表能写必备步骤和致命项")
-        )
+    if (form.required or form.fatal or form.slow) and not form.kinds:
+        key = "required" if form.required else "fatal" if form.fatal else "slow"
+        problems.append(((key,), "只有聊天评分表能写必备步骤、致命项和回复慢的封顶"))
         return problems
     if form.required is not None:
         allowed = {m for kind in form.kinds for m in moves_for(kind)}
@@ -170,8 +181,9 @@ def _v2_problems(form: RubricForm) -> list[tuple[Path, str]]:
         for key in ("cap_some", "cap_many"):
             if not 0 <= getattr(form.required, key) <= form.max:
                 problems.append((("required", key), f"封顶分应在 0 到 {form.max:g} 之间"))
-    if form.fatal is not None and not 0 <= form.fatal.cap <= form.max:
-        problems.append((("fatal", "cap"), f"封顶分应在 0 到 {form.max:g} 之间"))
+    for key, part in (("fatal", form.fatal), ("slow", form.slow)):
+        if part is not None and not 0 <= part.cap <= form.max:
+            problems.append(((key, "cap"), f"封顶分应在 0 到 {form.max:g} 之间"))
     return problems
 
 

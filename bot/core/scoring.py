@@ -7,8 +7,9 @@ in an unfinished chat such rows score nothing, since the chat never reached them
 
 Rubric v2 adds, from the form's data: substance checks that take a share off the rows they
 name; required steps, whose absence caps the total (below 优秀, or below the pass mark when
-many are missing); and fatal items (致命项), platform red lines that cap the total below the
-pass mark. Each cap is listed in the sheet with its reason and evidence.
+many are missing); fatal items (致命项), platform red lines that cap the total below the
+pass mark; and slow replies, which past a number cap it below 优秀. Each cap is listed in the
+sheet with its reason and evidence.
 """
 
 from __future__ import annotations
@@ -62,7 +63,9 @@ class RowScore:
 class Cap:
     """A ceiling on the total (rubric v2): why, how high, and the messages behind it."""
 
-    kind: str  # "required" (steps missing), "fatal" (a red line) or "substance" (a wrong answer)
+    # "required" (steps missing), "fatal" (a red line), "slow" (replies kept the customer
+    # waiting) or "substance" (a wrong answer)
+    kind: str
     max: float
     reason: str
     evidence: tuple[int, ...] = ()
@@ -198,6 +201,23 @@ def fatal_cap(analysis: TranscriptAnalysis, form: RubricForm) -> Cap | None:
     )
 
 
+def slow_cap(analysis: TranscriptAnalysis, form: RubricForm) -> Cap | None:
+    """The cap for a customer kept waiting: ``slow.many`` replies or more slower than
+    ``slow.seconds``."""
+    if form.slow is None:
+        return None
+    slow = [(i, s) for i, s in analysis.reply_times if s > form.slow.seconds]
+    if len(slow) < form.slow.many:
+        return None
+    which = "、".join(f"{_n(i)}（{s:g}秒）" for i, s in slow)
+    return Cap(
+        "slow",
+        form.slow.cap,
+        f"回复慢 {len(slow)} 次（超过{form.slow.seconds:g}秒）：{which}，不能评为优秀",
+        tuple(i for i, _ in slow),
+    )
+
+
 def score(
     analysis: TranscriptAnalysis,
     form: RubricForm,
@@ -251,7 +271,15 @@ def score(
                 tips,
             )
         )
-    caps = [c for c in (required_cap(analysis, form), fatal_cap(analysis, form)) if c]
+    caps = [
+        c
+        for c in (
+            required_cap(analysis, form),
+            fatal_cap(analysis, form),
+            slow_cap(analysis, form),
+        )
+        if c
+    ]
     caps += [
         Cap("substance", b.check.cap, b.note, b.evidence) for b in broken if b.check.cap is not None
     ]

@@ -2,6 +2,7 @@
 unfinished chats and the warm register, each with its evidence."""
 
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -122,6 +123,28 @@ def test_slow_replies_cost_points_at_the_exams_threshold(app):
     needs = next(r for r in slow.items if r.id == "presale.needs")
     assert "超过60秒" in needs.comment
     assert needs.points < next(r for r in quick.items if r.id == needs.id).points
+
+
+def _delayed(t: Transcript, indexes: set[int], seconds: float) -> Transcript:
+    """Shift the agent messages at ``indexes`` (and all that follow) ``seconds`` later."""
+    shift, moved = timedelta(), []
+    for i, m in enumerate(t.messages):
+        if i in indexes:
+            shift += timedelta(seconds=seconds)
+        moved.append(replace(m, at=m.at + shift))
+    t.messages = moved
+    return t
+
+
+def test_keeping_the_customer_waiting_twice_keeps_the_chat_below_excellent(app):
+    assert app.score(sample()).band == "excellent"
+    once = app.score(_delayed(sample(), {3}, 70))
+    assert not [c for c in once.caps if c.kind == "slow"]  # one slow reply costs a little only
+    twice = app.score(_delayed(sample(), {3, 7}, 70))
+    cap = next(c for c in twice.caps if c.kind == "slow")
+    assert cap.max == 84 and cap.evidence == (3, 7)
+    assert "回复慢 2 次" in cap.reason and "第4条" in cap.reason and "第8条" in cap.reason
+    assert twice.total <= 84 and twice.band == "pass"
 
 
 def test_an_unfinished_chat_fills_no_row_from_the_others(app):
