@@ -113,20 +113,28 @@ def report(app: App, source: str, out: Path | None):
 
 
 @click.command("eval")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument(
+    "folders",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 @click.option("--mistakes", is_flag=True, help="列出每一处与人工标注不一致的地方。")
 @click.pass_obj
-def eval_cmd(app: App, folder: Path, as_json: bool, mistakes: bool):
-    """用人工标注的对话集衡量评分准确度。Measure the analyser on a labelled set."""
+def eval_cmd(app: App, folders: tuple[Path, ...], as_json: bool, mistakes: bool):
+    """用人工标注的对话集衡量评分准确度；给几个文件夹时合起来算。
+    Measure the analyser on a labelled set (several folders are measured as one)."""
     from bot.services.evaluation import Labelled, evaluate, format_report, read_labelled
 
     items = []
-    for path in sorted(folder.glob("*.json")):
-        data, transcript = read_labelled(path)
-        items.append(Labelled(path, data, app.score(transcript)))
-    if not items:
-        raise KefuError(f"{folder}: 没有 .json 标注文件")
+    for folder in folders:
+        paths = sorted(folder.glob("*.json"))
+        if not paths:
+            raise KefuError(f"{folder}: 没有 .json 标注文件")
+        for path in paths:
+            data, transcript = read_labelled(path)
+            items.append(Labelled(path, data, app.score(transcript)))
     result = evaluate(items)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))

@@ -102,6 +102,20 @@ def test_eval_reports_kinds_confusions_and_the_human_score(run, tmp_path):
     assert "等级混淆矩阵" in text.stdout and "按对话类型" in text.stdout
 
 
+def test_eval_measures_several_folders_as_one(run, tmp_path):
+    paths = sorted((DATA / "labelled").glob("*.json"))
+    for i, path in enumerate(paths):
+        (tmp_path / f"part{i}").mkdir()
+        (tmp_path / f"part{i}" / path.name).write_bytes(path.read_bytes())
+    parts = [str(tmp_path / f"part{i}") for i in range(len(paths))]
+    both = json.loads(run("eval", "--json", *parts).stdout)
+    whole = json.loads(run("eval", "--json", str(DATA / "labelled")).stdout)
+    assert both["files"] == len(paths) == whole["files"] and both == whole
+    (tmp_path / "empty").mkdir()
+    empty = run("eval", str(DATA / "labelled"), str(tmp_path / "empty"))
+    assert empty.returncode == 2 and "empty: 没有 .json 标注文件" in empty.stderr
+
+
 def test_score_names_a_cap_and_its_reason(run, tmp_path):
     data = json.loads(SAMPLE.read_text(encoding="utf-8"))
     data["messages"][11]["text"] = "好的亲，收到后给个五星好评返现5元哦，祝您生活愉快"
