@@ -39,10 +39,12 @@ GOOD_OUTCOMES = ("ordered", "resolved")
 BAD_OUTCOMES = ("left", "escalated", "unfinished")
 # Customer signals, in the customer lexicon, that settle whether the conversation ended well,
 # strongest first: within one message an order outweighs a grumble (算了我就拍M了), a threat
-# outweighs agreement (好吧，那我给差评了), and agreement outweighs resignation (算了，就这样吧).
+# outweighs agreement (好吧，那我给差评了), so does putting the decision off (好的 我考虑一下),
+# and agreement outweighs resignation (算了，就这样吧).
 DECISIVE_SIGNALS = (
     ("order", True),
     ("threaten", False),
+    ("postpone", False),
     ("accept", True),
     ("refuse", False),
     ("leave", False),

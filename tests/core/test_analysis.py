@@ -57,6 +57,12 @@ def test_answer_beside_the_question_is_off_topic(analyzer):
         ("可以，这样还行", True),
         ("行，那我下一单试试", True),
         ("算了我就拍M了", True),
+        ("好的 我考虑一下", False),  # putting it off is no agreement
+        ("嗯，我们商量好再说。", False),
+        ("好，我截图了，直接投诉到平台和市场监管局。", False),
+        ("算了就这样吧，下次不在你家买了。", False),
+        ("1.8米的拍一套", True),
+        ("那退吧", True),
         ("谢谢", False),  # a polite thanks is not by itself satisfaction
         ("什么态度，我要给差评", False),
         ("算了，我去别家看看", False),
