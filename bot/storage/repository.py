@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -24,7 +24,9 @@ from bot.core.errors import KefuError, NotFound, TranscriptError
 from bot.core.moves import KINDS
 from bot.core.transcript import ROLES, Transcript, parse_time
 from bot.storage.db import RELAXED_OPTION, WRITE_OPTION
+from bot.storage.listing import summaries
 from bot.storage.models import ID_MAX, ConversationRow, MessageRow
+from bot.storage.reader import AlchemyReader
 from bot.storage.records import (
     UNFINISHED,
     ConversationSummary,
@@ -323,65 +325,10 @@ def iter_conversations(
 ) -> Generator[ConversationSummary, None, None]:
     """Yield summaries of the stored conversations, newest first, as the database hands them.
 
-    One query, whatever the number: the columns of the list only, in the order of the index on
-    (started_at_utc, id), each message count a correlated subquery answered from the unique
-    index on (conversation_id, seq) without reading a message. Rows are streamed (a server-side
-    cursor on PostgreSQL), so listing 100,000 conversations does not hold them all in memory.
+    One query, whatever the number (``bot.storage.listing``), its rows streamed.
     """
-    if limit is not None and limit < 0:
-        raise ValueError(f"limit must be 0 or more, not {limit}")
-    count = (
-        select(func.count())
-        .select_from(MessageRow)
-        .where(MessageRow.conversation_id == ConversationRow.id)
-        .correlate(ConversationRow)
-        .scalar_subquery()
-    )
-    query = (
-        select(
-            ConversationRow.id,
-            ConversationRow.scenario_id,
-            ConversationRow.kind,
-            ConversationRow.outcome,
-            ConversationRow.started_at_utc,
-            ConversationRow.started_at_offset,
-            ConversationRow.channel,
-            ConversationRow.mode,
-            ConversationRow.candidate,
-            ConversationRow.title,
-            count.label("messages"),
-        )
-        .order_by(ConversationRow.started_at_utc.desc(), ConversationRow.id.desc())
-        .limit(limit)
-        .execution_options(yield_per=1000)
-    )
     with engine.connect() as connection:
-        # Unpacked as tuples: a row's attributes by name cost more than the rest of this loop.
-        for (
-            id_,
-            scenario,
-            kind,
-            outcome,
-            started_utc,
-            started_offset,
-            channel,
-            mode,
-            candidate,
-            title,
-            messages,
-        ) in connection.execute(query):
-            yield ConversationSummary(
-                id=id_,
-                scenario=scenario,
-                kind=kind,
-                outcome=outcome,
-                started_at=join_time(started_utc, started_offset),
-                messages=messages,
-                channel=channel,
-                mode=mode,
-                candidate=candidate,
-                title=title,
-            )
+        yield from summaries(AlchemyReader(connection), limit)
 
 
 def get_transcript(engine: Engine, conversation_id: str) -> Transcript:
