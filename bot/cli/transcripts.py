@@ -68,17 +68,24 @@ LIST_DEFAULT = 50
 @click.pass_obj
 def list_cmd(app: App, as_json: bool, limit: int | None, all_: bool):
     """列出保存的对话，最新的在前。"""
-    from bot.storage import iter_conversations
+    # Plain SQL over sqlite3 where it can (App.reading): no SQLAlchemy to import for a list.
+    from bot.storage.listing import summaries
 
-    if as_json:
-        write_json_array(c.to_json() for c in iter_conversations(app.db, None if all_ else limit))
-        return 0
+    with app.reading() as reader:
+        if as_json:
+            write_json_array(c.to_json() for c in summaries(reader, None if all_ else limit))
+            return 0
+        _print_list(summaries, reader, None if all_ else LIST_DEFAULT if limit is None else limit)
+    return 0
+
+
+def _print_list(summaries, reader, shown: int | None) -> None:
+    """The human list: ``shown`` lines at most, then how to see more when there are more."""
     from bot.core.scenario import outcome_title  # the scripts' model: only for the titles
 
-    shown = None if all_ else LIST_DEFAULT if limit is None else limit
     # One more than shown: whether to say that there are more.
     count = 0
-    with closing(iter_conversations(app.db, None if shown is None else shown + 1)) as rows:
+    with closing(summaries(reader, None if shown is None else shown + 1)) as rows:
         for r in rows:
             count += 1
             if shown is not None and count > shown:
@@ -95,7 +102,6 @@ def list_cmd(app: App, as_json: bool, limit: int | None, all_: bool):
             )
     if count == 0:
         click.echo("还没有对话记录。用 kefu chat 开始一段对话。")
-    return 0
 
 
 def write_json_array(items: Iterable[dict], batch: int = 500) -> None:

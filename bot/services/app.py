@@ -9,6 +9,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from bot.scripts.library import Library
     from bot.services.paper_files import Papers
     from bot.services.rubric_files import Rubrics
+    from bot.storage.reader import Reader
 
 
 @dataclass
@@ -51,6 +54,30 @@ class App:
         for problem in check_on_open(engine):
             print(f"⚠ 审计警告：{problem}", file=sys.stderr)
         return engine
+
+    @contextmanager
+    def reading(self) -> Iterator[Reader]:
+        """A read-only view of the database for a command that only reads.
+
+        On a current SQLite file whose audit log passes the opening check this is Python's own
+        sqlite3, and SQLAlchemy is never imported (bot.storage.reader: that import alone costs
+        more than the rest of `kefu transcripts list`). Anything else (PostgreSQL, a database
+        to make, upgrade or repair) is opened as ``db`` opens it, warnings included.
+        """
+        from bot.storage.reader import open_sqlite_reader
+
+        # An engine already open (a server, a test) is used as it is.
+        lean = None if "db" in self.__dict__ else open_sqlite_reader(self.settings.db)
+        if lean is not None:
+            try:
+                yield lean
+            finally:
+                lean.close()
+            return
+        from bot.storage.reader import AlchemyReader
+
+        with self.db.connect() as connection:
+            yield AlchemyReader(connection)
 
     @cached_property
     def library(self) -> Library:

@@ -13,9 +13,10 @@ from datetime import datetime
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 
+from bot.core.audit_hash import entry_digest, locks_digest
 from bot.core.errors import KefuError, NotFound
 from bot.core.marking import ROLES
-from bot.storage.audit_chain import entry_digest, last_hash, locks_digest
+from bot.storage.audit_chain import last_hash
 from bot.storage.grading_models import AuditRow, UserRow
 from bot.storage.repository import writing
 from bot.storage.times import now, split_time

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.core.engine import Snapshot
 from bot.core.transcript import Message
+
+if TYPE_CHECKING:
+    # Only a type here: the engine imports the scripts' model (pydantic), which a command that
+    # only lists conversations does not need.
+    from bot.core.engine import Snapshot
 
 # What ``to_json`` says for a conversation that never reached an end state (contract section 2).
 UNFINISHED = "unfinished"

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -24,7 +24,9 @@ from bot.core.errors import KefuError, NotFound, TranscriptError
 from bot.core.moves import KINDS
 from bot.core.transcript import ROLES, Transcript, parse_time
 from bot.storage.db import RELAXED_OPTION, WRITE_OPTION
+from bot.storage.listing import summaries
 from bot.storage.models import ID_MAX, ConversationRow, MessageRow
+from bot.storage.reader import AlchemyReader
 from bot.storage.records import (
     UNFINISHED,
     ConversationSummary,
@@ -35,6 +37,26 @@ from bot.storage.times import aware, join_time, now, split_time
 
 _CONVERSATIONS = ConversationRow.__table__
 _MESSAGES = MessageRow.__table__
+
+# The statements of a stored turn, built once with bound parameters: a statement built per call
+# with its values inside (``.values({...})``) has its cache key computed from every value each
+# time, which cost more than the writes themselves (issue 15).
+# FOR UPDATE on PostgreSQL; SQLite already holds the write lock (BEGIN IMMEDIATE).
+_TURN_READ = (
+    select(_CONVERSATIONS.c.turn, _CONVERSATIONS.c.next_seq)
+    .where(_CONVERSATIONS.c.id == bindparam("cid"))
+    .with_for_update()
+)
+_TURN_INSERT = insert(_MESSAGES)
+_TURN_READING = (
+    update(_MESSAGES)
+    .where(
+        _MESSAGES.c.conversation_id == bindparam("cid"),
+        _MESSAGES.c.seq == bindparam("agent_seq"),
+    )
+    .values(moves=bindparam("m"), violations=bindparam("v"))
+)
+_TURN_UPDATE = update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("cid"))
 
 LIST_HINT = "提示：用 kefu transcripts list 查看已有的对话。"
 # The seed column is a signed 64-bit integer on every backend.
@@ -186,9 +208,9 @@ def record_turn(
     answers it from there). A second message with the same ``client_id`` is refused by the
     database (``IntegrityError``) and nothing is written.
     """
-    with writing(engine) as session:
+    with _writing_connection(engine) as connection:
         _, seqs, stale = write_turn(
-            session,
+            connection,
             conversation_id,
             replies=replies,
             snapshot=snapshot,
@@ -206,7 +228,7 @@ def record_turn(
 
 
 def write_turn(
-    session: Session,
+    session: Session | Connection,
     conversation_id: str,
     *,
     replies: list[tuple[str, datetime | None]],
@@ -221,52 +243,50 @@ def write_turn(
 ) -> tuple[int | None, list[int], StaleTurn | None]:
     """``record_turn`` inside a caller's transaction (the Telegram channel writes a whole
     update in one): returns the agent message's seq, the replies' seqs, and the ``StaleTurn``
-    to raise once the message alone is committed (None when the turn was saved)."""
+    to raise once the message alone is committed (None when the turn was saved).
+
+    Three statements: read the turn and the next seq (locking the row), insert the message and
+    the replies (one executemany), update the conversation; each built once (``_TURN_*``).
+    """
     moves, violations = list(moves), list(violations)
     if agent_seq is None and agent is None and (moves or violations):
         raise ValueError("moves and violations belong to an agent message: pass agent_seq")
     if agent_seq is not None and agent is not None:
         raise ValueError("pass agent_seq (stored already) or agent (to store), not both")
-    conv, m = _CONVERSATIONS.c, _MESSAGES.c
     stale = None
-    # FOR UPDATE on PostgreSQL; SQLite already holds the write lock (BEGIN IMMEDIATE).
-    row = session.execute(
-        select(conv.turn, conv.next_seq).where(conv.id == conversation_id).with_for_update()
-    ).first()
+    row = session.execute(_TURN_READ, {"cid": conversation_id}).first()
     if row is None:
         raise _not_found(conversation_id)
-    next_seq = row.next_seq
-    if after_turn is not None and (row.turn or 0) != after_turn:
-        stale = StaleTurn(f"conversation {conversation_id} is at turn {row.turn}, not {after_turn}")
+    turn, next_seq = row
+    if after_turn is not None and (turn or 0) != after_turn:
+        stale = StaleTurn(f"conversation {conversation_id} is at turn {turn}, not {after_turn}")
         if agent is None:
             raise stale
         moves, violations, replies = [], [], []  # keep the message alone, unanswered
+    rows = []
     if agent is not None:
         agent_seq = next_seq
         message = _message_values(
             conversation_id, next_seq, "agent", agent.text, agent.at, moves, violations
         )
-        session.execute(insert(_MESSAGES).values({**message, "client_id": agent.client_id}))
+        rows.append({**message, "client_id": agent.client_id, "reasons": None})
         next_seq += 1
     elif agent_seq is not None:
         done = session.execute(
-            update(_MESSAGES)
-            .where(m.conversation_id == conversation_id, m.seq == agent_seq)
-            .values(moves=moves, violations=violations)
+            _TURN_READING,
+            {"cid": conversation_id, "agent_seq": agent_seq, "m": moves, "v": violations},
         )
         if done.rowcount == 0:
             raise NotFound(f"对话“{conversation_id}”中没有第 {agent_seq} 条消息。{LIST_HINT}")
     seqs = list(range(next_seq, next_seq + len(replies)))
-    if replies:
-        rows = [
-            _message_values(conversation_id, seq, "customer", text, at, (), ())
-            for seq, (text, at) in zip(seqs, replies, strict=True)
-        ]
-        # Why the customer reacted so is stored with the first reply.
-        for i, row_values in enumerate(rows):
-            row_values["reasons"] = (list(reasons) or None) if i == 0 else None
-        session.execute(insert(_MESSAGES), rows)
-    values: dict = {"next_seq": next_seq + len(replies)}
+    # Why the customer reacted so is stored with the first reply.
+    why = list(reasons) or None
+    for seq, (text, at) in zip(seqs, replies, strict=True):
+        reply = _message_values(conversation_id, seq, "customer", text, at, (), ())
+        rows.append({**reply, "client_id": None, "reasons": why if seq == seqs[0] else None})
+    if rows:
+        session.execute(_TURN_INSERT, rows)
+    values: dict = {"cid": conversation_id, "next_seq": next_seq + len(replies)}
     if stale is None:
         values.update(
             state=snapshot.state,
@@ -282,7 +302,8 @@ def write_turn(
             values["ended_at_utc"], values["ended_at_offset"] = split_time(
                 aware(times[-1] if times else now())
             )
-    session.execute(update(_CONVERSATIONS).where(conv.id == conversation_id).values(values))
+    # The SET clause is the keys of ``values`` but "cid" (SQLAlchemy Core's update with params).
+    session.execute(_TURN_UPDATE, values)
     return agent_seq, seqs, stale
 
 
@@ -323,65 +344,10 @@ def iter_conversations(
 ) -> Generator[ConversationSummary, None, None]:
     """Yield summaries of the stored conversations, newest first, as the database hands them.
 
-    One query, whatever the number: the columns of the list only, in the order of the index on
-    (started_at_utc, id), each message count a correlated subquery answered from the unique
-    index on (conversation_id, seq) without reading a message. Rows are streamed (a server-side
-    cursor on PostgreSQL), so listing 100,000 conversations does not hold them all in memory.
+    One query, whatever the number (``bot.storage.listing``), its rows streamed.
     """
-    if limit is not None and limit < 0:
-        raise ValueError(f"limit must be 0 or more, not {limit}")
-    count = (
-        select(func.count())
-        .select_from(MessageRow)
-        .where(MessageRow.conversation_id == ConversationRow.id)
-        .correlate(ConversationRow)
-        .scalar_subquery()
-    )
-    query = (
-        select(
-            ConversationRow.id,
-            ConversationRow.scenario_id,
-            ConversationRow.kind,
-            ConversationRow.outcome,
-            ConversationRow.started_at_utc,
-            ConversationRow.started_at_offset,
-            ConversationRow.channel,
-            ConversationRow.mode,
-            ConversationRow.candidate,
-            ConversationRow.title,
-            count.label("messages"),
-        )
-        .order_by(ConversationRow.started_at_utc.desc(), ConversationRow.id.desc())
-        .limit(limit)
-        .execution_options(yield_per=1000)
-    )
     with engine.connect() as connection:
-        # Unpacked as tuples: a row's attributes by name cost more than the rest of this loop.
-        for (
-            id_,
-            scenario,
-            kind,
-            outcome,
-            started_utc,
-            started_offset,
-            channel,
-            mode,
-            candidate,
-            title,
-            messages,
-        ) in connection.execute(query):
-            yield ConversationSummary(
-                id=id_,
-                scenario=scenario,
-                kind=kind,
-                outcome=outcome,
-                started_at=join_time(started_utc, started_offset),
-                messages=messages,
-                channel=channel,
-                mode=mode,
-                candidate=candidate,
-                title=title,
-            )
+        yield from summaries(AlchemyReader(connection), limit)
 
 
 def get_transcript(engine: Engine, conversation_id: str) -> Transcript:
@@ -472,6 +438,16 @@ def writing(engine: Engine, *, relaxed: bool = False) -> Iterator[Session]:
         session.connection(execution_options={WRITE_OPTION: True, RELAXED_OPTION: relaxed})
         yield session
         session.commit()
+
+
+@contextmanager
+def _writing_connection(engine: Engine) -> Iterator[Connection]:
+    """``writing`` for plain statements: one transaction on a connection, no ORM session
+    (whose bookkeeping a turn's three statements do not need), the same write options."""
+    with engine.connect() as connection:
+        connection.execution_options(**{WRITE_OPTION: True, RELAXED_OPTION: False})
+        with connection.begin():
+            yield connection
 
 
 def _locked(session: Session, conversation_id: str) -> ConversationRow:

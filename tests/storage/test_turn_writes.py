@@ -52,6 +52,34 @@ def test_the_message_and_its_replies_are_stored_in_one_commit(engine: Engine, li
     assert add_message(engine, live_id, role="agent", text="还在吗") == 3
 
 
+def test_a_turn_is_three_statements_between_begin_and_commit(engine: Engine, live_id: str):
+    # Issue 15: read the row (locked), insert the message and its replies at once, update the
+    # row. Each more would be another round of SQLAlchemy's work on every candidate's reply.
+    statements = []
+    event.listen(
+        engine, "before_cursor_execute", lambda *args: statements.append(args[2].split()[0])
+    )
+    record_turn(
+        engine,
+        live_id,
+        replies=[("在的亲", None), ("想问下尺码", None)],
+        snapshot=NEXT,
+        outcome="ordered",
+        agent=AgentMessage("您好"),
+        moves=["greet"],
+        after_turn=0,
+        reasons=["已回答：尺码"],
+    )
+    assert [s for s in statements if s not in ("BEGIN", "PRAGMA")] == [
+        "SELECT",
+        "INSERT",
+        "UPDATE",
+    ]
+    stored = load_conversation(engine, live_id)
+    assert [m.reasons for m in stored.messages] == [(), ("已回答：尺码",), ()]
+    assert stored.outcome == "ordered" and stored.ended_at is not None
+
+
 def test_a_stale_turn_keeps_the_message_alone_and_unanswered(engine: Engine, live_id: str):
     with pytest.raises(StaleTurn):
         turn(engine, live_id, "您好", after=5)
