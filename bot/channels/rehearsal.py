@@ -20,7 +20,8 @@ from bot.core.brief import brief_text
 from bot.core.engine import Conversation, CustomerEngine, Turn
 from bot.core.errors import ScriptError
 from bot.core.moves import MOVE_TITLES
-from bot.core.scenario import Scenario, outcome_title
+from bot.core.outcomes import outcome_title
+from bot.core.scenario import Scenario
 from bot.scripts.loader import load_scenario
 from bot.services.app import App
 

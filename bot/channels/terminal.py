@@ -18,7 +18,8 @@ import click
 from bot.core.brief import brief_text
 from bot.core.engine import Turn
 from bot.core.moves import MOVE_TITLES, moves_for
-from bot.core.scenario import Scenario, outcome_title
+from bot.core.outcomes import outcome_title
+from bot.core.scenario import Scenario
 from bot.services.app import App
 from bot.services.live_chat import LiveChat, now
 from bot.storage import load_conversation

@@ -22,7 +22,7 @@ from bot.core.marking import (
     SheetResult,
     visible_rounds,
 )
-from bot.core.scenario import outcome_title
+from bot.core.outcomes import outcome_title
 from bot.core.sheet_state import sees_all, state_label
 from bot.core.text_safety import printable
 from bot.services import exam_grading as grading

@@ -81,7 +81,7 @@ def list_cmd(app: App, as_json: bool, limit: int | None, all_: bool):
 
 def _print_list(summaries, reader, shown: int | None) -> None:
     """The human list: ``shown`` lines at most, then how to see more when there are more."""
-    from bot.core.scenario import outcome_title  # the scripts' model: only for the titles
+    from bot.core.outcomes import outcome_title
 
     # One more than shown: whether to say that there are more.
     count = 0

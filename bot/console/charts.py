@@ -25,9 +25,9 @@ from bot.console.auth import ALL_ROLES, Viewer
 from bot.console.site import Console, Page
 from bot.core.errors import KefuError, NotFound
 from bot.core.moves import KIND_TITLES, MOVE_TITLES, moves_for
+from bot.core.outcomes import outcome_title
 from bot.core.results_summary import ResultLine, summary
 from bot.core.rubric import MODULES
-from bot.core.scenario import outcome_title
 from bot.reports import charts
 from bot.services.app import App
 from bot.services.results_export import result_lines, summary_row

@@ -21,7 +21,7 @@ from bot.console.auth import ORGANISERS, Viewer
 from bot.console.site import Console, Page
 from bot.core.draw import NAMES_ZH, SERVICES
 from bot.core.errors import KefuError
-from bot.core.scenario import outcome_title
+from bot.core.outcomes import outcome_title
 from bot.services.exam_grading import acting_user, draw_exam
 from bot.services.results_export import PROJECT_ZH
 from bot.services.roster_files import COLUMNS, read_roster

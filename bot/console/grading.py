@@ -35,7 +35,7 @@ from bot.core.draw import NAMES_ZH
 from bot.core.errors import KefuError
 from bot.core.marking import BAND_ZH, ROLES, ROUND_TITLES, SENIOR, THIRD, visible_rounds
 from bot.core.moves import KIND_TITLES, MOVE_TITLES
-from bot.core.scenario import outcome_title
+from bot.core.outcomes import outcome_title
 from bot.core.sheet_state import ARBITRATING, ARBITRATION, sees_all, state_label
 from bot.services import exam_grading as grading
 from bot.services.results_export import PROJECT_ZH, export

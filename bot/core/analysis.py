@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from bot.core.detector import Analysis, Hit, MoveDetector
 from bot.core.learned import LEARNED_PREFIX
 from bot.core.moves import moves_for
+from bot.core.outcomes import outcome_title
 from bot.core.repeats import RepeatFinder
-from bot.core.scenario import outcome_title
 from bot.core.transcript import Transcript
 
 SLOW_REPLY_SECONDS = 180.0  # platform KPI: a reply after three minutes counts as slow

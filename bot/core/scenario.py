@@ -16,28 +16,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from bot.core.memory import placeholders
 from bot.core.moves import ALL_MOVES, KIND_TITLES, moves_for
+from bot.core.outcomes import GOOD_OUTCOMES
 from bot.core.registry import ACTIONS, CONDITIONS, MAX_MOOD
-
-OUTCOMES: dict[str, str] = {
-    "ordered": "下单",
-    "resolved": "解决",
-    "left": "离开",
-    "escalated": "升级投诉",
-}
-GOOD_OUTCOMES = ("ordered", "resolved")
-UNFINISHED_TITLE = "未完成"
-
-
-def outcome_title(outcome: str | None) -> str:
-    """The Chinese label of an end state, as people read it: 下单, 解决, 离开, 升级投诉.
-
-    ``unfinished`` (closed before the customer reached an end) and None (not ended, or an
-    imported transcript without one) are 未完成; a name kefu does not know is shown as it is.
-    """
-    if outcome is None or outcome == "unfinished":
-        return UNFINISHED_TITLE
-    return OUTCOMES.get(outcome, outcome)
-
 
 CONCESSIONS: tuple[str, ...] = (
     "包邮",

@@ -16,7 +16,8 @@ from transitions.extensions import GraphMachine
 
 from bot.core.brief import DIFFICULTY_TITLES
 from bot.core.moves import KIND_TITLES, MOVE_TITLES
-from bot.core.scenario import GOOD_OUTCOMES, Rule, Scenario, outcome_title
+from bot.core.outcomes import GOOD_OUTCOMES, outcome_title
+from bot.core.scenario import Rule, Scenario
 
 _env = Environment(loader=PackageLoader("bot.reports", "templates"), autoescape=True)
 

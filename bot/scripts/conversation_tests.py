@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.core.engine import CustomerEngine
 from bot.core.errors import ScriptError
 from bot.core.moves import MOVE_TITLES
-from bot.core.scenario import OUTCOMES
+from bot.core.outcomes import OUTCOMES
 from bot.scripts.schema_errors import explain
 from bot.scripts.yaml_source import YamlDocument, read_yaml
 

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from bot.core.scenario import outcome_title
+from bot.core.outcomes import outcome_title
 from bot.storage import load_conversation, open_database
 from tests.cli.conftest import KEFU
 from tests.cli.test_exam_day import good_conversations

@@ -23,9 +23,9 @@ from openpyxl import load_workbook
 from bot.cli import cli
 from bot.core.draw import draw
 from bot.core.marking import half_up
+from bot.core.outcomes import outcome_title
 from bot.core.results_summary import POINTS
 from bot.core.rubric import MODULES
-from bot.core.scenario import outcome_title
 from bot.scripts.library import Library
 from bot.scripts.yaml_source import read_yaml
 from bot.services.paths import dialogues_dir

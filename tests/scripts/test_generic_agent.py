@@ -11,7 +11,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from bot.core.engine import CustomerEngine
-from bot.core.scenario import GOOD_OUTCOMES
+from bot.core.outcomes import GOOD_OUTCOMES
 from bot.nlp.lexicon_loader import default_detector
 from bot.scripts.library import Library
 from bot.services.paths import dialogues_dir

@@ -25,7 +25,7 @@ from bot.channels.telegram import texts
 from bot.core.brief import brief_text
 from bot.core.engine import SILENCE_DEFAULT
 from bot.core.errors import KefuError
-from bot.core.scenario import outcome_title
+from bot.core.outcomes import outcome_title
 from bot.services.app import App
 from bot.services.live_chat import LiveChat, now
 from bot.storage import (

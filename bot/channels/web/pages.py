@@ -15,10 +15,11 @@ from bot.channels.web.seats import SeatService
 from bot.core.brief import DIFFICULTY_TITLES, concessions
 from bot.core.errors import KefuError
 from bot.core.moves import KIND_TITLES
+from bot.core.outcomes import OUTCOMES
 from bot.core.papers import fill_prompt
 from bot.core.papers.model import VALUE_ROWS
 from bot.core.papers.text import count_chars
-from bot.core.scenario import OUTCOMES, Scenario
+from bot.core.scenario import Scenario
 from bot.reports import render_report
 from bot.scripts.library import DEFAULT_SCENARIO
 from bot.services.app import App

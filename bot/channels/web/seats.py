@@ -24,7 +24,8 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.core.errors import KefuError
 from bot.core.moves import MOVE_TITLES, moves_for
-from bot.core.scenario import OUTCOMES, Scenario
+from bot.core.outcomes import OUTCOMES
+from bot.core.scenario import Scenario
 from bot.services.app import App
 from bot.services.exam_grading import collect_chat
 from bot.services.live_chat import LiveChat, channel_title, now
