@@ -151,11 +151,15 @@ class CueIndex:
 
     def places(self, norm: str, cues: Cues) -> list[int]:
         """Where a cue of ``cues`` may start in ``norm``, in order."""
+        return self.scan(norm).get(cues.slot, _NONE)
+
+    def scan(self, norm: str) -> dict[int, list[int]]:
+        """The places of every list with one in ``norm``, by slot (a list without is absent)."""
         text, found = self._last
         if text is not norm and text != norm:
             found = self._scan(norm)
             self._last = (norm, found)
-        return found.get(cues.slot, _NONE)
+        return found
 
     def _scan(self, norm: str) -> dict[int, list[int]]:
         starts: dict[int, set[int]] = {}

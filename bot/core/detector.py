@@ -209,7 +209,7 @@ class MoveDetector:
         found_any = [p for _, p, _, _ in self._violations if p is not None]
         self._any_violation = AnyCue(found_any) if found_any else None
         # Last, once every list is built: one automaton over them all (bot/core/cues.py).
-        index_cues(self)
+        self._index = index_cues(self)
 
     def cues_only(self) -> MoveDetector:
         """The same detector without the learned model (training compares against it)."""
@@ -227,9 +227,15 @@ class MoveDetector:
         starts = {s for _, s, _ in tokens}
         ends = {e for _, _, e in tokens}
         token_before = _preceding_tokens(tokens)
+        # One scan of the message tells which indexed lists have a place at all: most have
+        # none, and are skipped here without asking them (some 130 lists per message).
+        index = self._index
+        placed = index.scan(norm) if index is not None else {}
 
         def hits(cues: _Cues | None, label: str, negatable: bool = True) -> list[Hit]:
-            if cues is None:
+            if cues is None or (
+                index is not None and cues.index is index and cues.slot not in placed
+            ):
                 return []
             found = []
             for s, e in cues.spans(norm, starts, ends):
