@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.nlp.jieba_cut import JiebaCut
 from bot.nlp.word_freq import dictionary_key, load_or_build
 from bot.services.paths import cache_dir
 
@@ -69,6 +70,8 @@ class Segmenter:
         self._jieba = jieba.Tokenizer()
         self._jieba.FREQ, self._jieba.total = self._freq.freq, total
         self._jieba.initialized = True  # the dictionary is ours, filled as texts need it
+        # jieba's algorithm over the same dictionary, without its generators (jieba_cut.py).
+        self._cut = JiebaCut(self._freq.freq, total, jieba.re_han_default, jieba.re_skip_default)
         # Scripted customers repeat their lines across every candidate of a scenario, and a
         # re-score reads the same transcripts again: remember recent segmentations.
         self._cached = functools.lru_cache(maxsize=CACHE_SIZE)(self._segment)
@@ -83,7 +86,7 @@ class Segmenter:
     def _segment(self, text: str) -> tuple[tuple[str, int, int], ...]:
         # jieba only looks up words that start with a character of the text.
         self._freq.need(text)
-        return tuple(self._jieba.tokenize(text, HMM=False))
+        return tuple(self._cut.tokenize(text))
 
 
 def _import_jieba():
