@@ -9,10 +9,11 @@ transcript. ``JiebaCut`` does the same steps with the same numbers:
   its ``re_skip_default`` into whitespace (kept whole) and single characters;
 - a block's candidate words (its DAG) are found with jieba's loop over ``FREQ`` (a prefix of a
   word is in ``FREQ`` with count 0);
-- the best route is chosen from the block's end, each candidate scored ``log(freq or 1) -
-  log(total)`` plus the route after it, ties going to the longer word as ``max`` over jieba's
-  ``(score, end)`` tuples does. The first term is remembered per word: the same float, computed
-  once (a word's count never changes once its first character's part of ``FREQ`` is loaded);
+- the best route is chosen from the block's end, in the same backward pass, each candidate
+  scored ``log(freq or 1) - log(total)`` plus the route after it, ties going to the longer word
+  as ``max`` over jieba's ``(score, end)`` tuples does. The first term is remembered per word:
+  the same float, computed once (a word's count never changes once its first character's part
+  of ``FREQ`` is loaded);
 - runs of single ASCII letters and digits are joined, as jieba's buffer does.
 
 ``tests/nlp/test_jieba_cut.py`` compares it with jieba on every labelled message and on
@@ -65,33 +66,35 @@ class JiebaCut:
     def _cut_block(self, block: str) -> list[str]:
         freq, weight, logtotal = self._freq, self._weight, self._logtotal
         size = len(block)
-        # The candidate ends of the words starting at each place (jieba's get_DAG).
-        dag: list[list[int]] = []
-        for k in range(size):
-            ends = []
-            i = k
-            frag = block[k]
-            while i < size and frag in freq:
-                if freq[frag]:
-                    ends.append(i)
-                i += 1
-                frag = block[k : i + 1]
-            dag.append(ends or [k])
-        # The best route from each place to the end (jieba's calc), scores kept apart from ends.
+        # From the block's end back: each place's candidate words (jieba's get_DAG, the same
+        # walk over FREQ) and at once the best route from there (jieba's calc).
         score = [0.0] * (size + 1)
         best_end = [0] * (size + 1)
         for k in range(size - 1, -1, -1):
             top = None
-            top_end = 0
-            for x in dag[k]:
-                word = block[k : x + 1]
-                w = weight.get(word)
+            top_end = k
+            i = k
+            frag = block[k]
+            while i < size:
+                count = freq.get(frag)
+                if count is None:
+                    break  # neither a word nor the start of one
+                if count:  # a word (a prefix alone counts 0)
+                    w = weight.get(frag)
+                    if w is None:
+                        w = weight[frag] = log(count) - logtotal
+                    s = w + score[i + 1]
+                    # max over (score, end), ends ascending: an equal score goes to the later end.
+                    if top is None or s >= top:
+                        top, top_end = s, i
+                i += 1
+                frag = block[k : i + 1]
+            if top is None:  # no word starts here: the character alone, counted 1
+                char = block[k]
+                w = weight.get(char)
                 if w is None:
-                    w = weight[word] = log(freq.get(word) or 1) - logtotal
-                s = w + score[x + 1]
-                # max over (score, end) with ends ascending: an equal score goes to the later end.
-                if top is None or s >= top:
-                    top, top_end = s, x
+                    w = weight[char] = log(freq.get(char) or 1) - logtotal
+                top = w + score[k + 1]
             score[k], best_end[k] = top, top_end
         # Walk the route, joining single ASCII letters and digits (jieba's buffer).
         words: list[str] = []
