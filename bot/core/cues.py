@@ -74,6 +74,7 @@ class Cues:
         self.by_first: dict[str, tuple[str, ...]] = {}
         for part in self.parts:
             self.by_first[part[0]] = (*self.by_first.get(part[0], ()), cue_pattern(part))
+        self._patterns: dict[str, tuple[re.Pattern[str], ...]] = {}  # by_first, compiled
         self.index: CueIndex | None = None
         self.slot = -1
 
@@ -111,8 +112,14 @@ class Cues:
 
     def _end_at(self, norm: str, s: int, ends: set[int]) -> int | None:
         """Where the longest cue starting at ``s`` and ending on a word boundary ends."""
-        for source in self.by_first.get(norm[s], ()):
-            m = _compiled(source).match(norm, s)
+        first = norm[s]
+        patterns = self._patterns.get(first)
+        if patterns is None:
+            # Compiled the first time a message has a place for them, then kept with the list.
+            patterns = tuple(map(_compiled, self.by_first.get(first, ())))
+            self._patterns[first] = patterns
+        for pattern in patterns:
+            m = pattern.match(norm, s)
             if m and m.end() in ends and m.end() > s:
                 return m.end()
         return None
@@ -124,8 +131,15 @@ class AnyCue:
     def __init__(self, lists: Iterable[Cues]):
         self.lists = tuple(lists)
         self._regex = LazyPattern("|".join(c.any.pattern for c in self.lists))
+        self._slots: tuple[CueIndex | None, frozenset[int]] = (None, frozenset())
 
     def search(self, norm: str) -> bool:
+        index = self.lists[0].index if self.lists else None
+        if index is not None and all(c.index is index for c in self.lists):
+            # All in one automaton: its scan of the message answers for every list at once.
+            if self._slots[0] is not index:
+                self._slots = (index, frozenset(c.slot for c in self.lists))
+            return not self._slots[1].isdisjoint(index.scan(norm))
         if all(c.index is not None for c in self.lists):
             return any(c.index.places(norm, c) for c in self.lists if c.index is not None)
         return self._regex.search(norm) is not None

@@ -34,6 +34,7 @@ being the best), where a plain entry excuses any hit near it.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -108,6 +109,15 @@ def normalize(text: str) -> str:
 
     Keeping the length lets every hit point back at the original text.
     """
+    # One message is normalised by the detector, the learned reader, the question and
+    # off-topic tests and every substance check: remember recent ones (short ones only, so
+    # that the memory stays small whatever a candidate pastes).
+    if len(text) <= _NORMALIZED_CHARS:
+        return _normalized(text)
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text).lower()
     if len(folded) == len(text):
         return folded  # the usual case: no character changed length
@@ -117,6 +127,9 @@ def normalize(text: str) -> str:
         out.append(folded if len(folded) == 1 else ch)
     return "".join(out)
 
+
+_NORMALIZED_CHARS = 1000
+_normalized = functools.lru_cache(maxsize=4096)(_normalize)
 
 # A cue list, compiled on first use and found by one automaton over every list (bot/core/cues.py).
 _Cues = Cues
@@ -210,6 +223,15 @@ class MoveDetector:
         self._any_violation = AnyCue(found_any) if found_any else None
         # Last, once every list is built: one automaton over them all (bot/core/cues.py).
         self._index = index_cues(self)
+        # The slots of each move's lists, when all are in the index: a move none of whose
+        # lists has a place in a message is passed over at once.
+        # (A list put back on its regex, as the reference path of tests/core/test_cues.py
+        # does, is no longer held by the index: then the move is always read.)
+        self._move_slots: dict[str, tuple[tuple[_Cues, ...], frozenset[int]]] = {}
+        for move, cues in self._moves.items():
+            lists = tuple(c for c in (cues.plain, cues.start, cues.closing) if c is not None)
+            if lists and all(c.index is self._index is not None for c in lists):
+                self._move_slots[move] = (lists, frozenset(c.slot for c in lists))
 
     def cues_only(self) -> MoveDetector:
         """The same detector without the learned model (training compares against it)."""
@@ -244,7 +266,7 @@ class MoveDetector:
                 found.append(Hit(label, text[s:e], s, e))
             return found
 
-        moves = self._find_moves(norm, hits)
+        moves = self._find_moves(norm, hits, placed)
         topics = {k: tuple(h) for k, p in self._topics.items() if (h := hits(p, k))}
         moves = self._in_context(text, moves, topics, context, silence)
         concessions = {k: tuple(h) for k, p in self._concessions.items() if (h := hits(p, k))}
@@ -300,12 +322,22 @@ class MoveDetector:
         return moves
 
     def _find_moves(
-        self, norm: str, hits: Callable[[_Cues | None, str, bool], list[Hit]]
+        self,
+        norm: str,
+        hits: Callable[[_Cues | None, str, bool], list[Hit]],
+        placed: dict[int, list[int]],
     ) -> dict[str, tuple[Hit, ...]]:
         """Each move's hits, after its masks, the start and closing marks and the statement rule."""
         found: dict[str, list[Hit]] = {}
         closing: dict[str, list[Hit]] = {}
         for move, cues in self._moves.items():
+            indexed = self._move_slots.get(move)
+            if (
+                indexed is not None
+                and indexed[1].isdisjoint(placed)
+                and all(c.index is self._index for c in indexed[0])
+            ):
+                continue  # no cue of the move can start anywhere in the message
             negatable = move not in STATEMENT_MOVES
             got = hits(cues.plain, move, negatable)
             if cues.start is not None:
