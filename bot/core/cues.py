@@ -159,6 +159,10 @@ class CueIndex:
         for head, slots in heads.items():
             self._automaton.add_word(head, (len(head), tuple(slots)))
         self._automaton.make_automaton()
+        # True while every list it was built for is still on it: a caller that knows this may
+        # take a list's absence from ``scan`` as its having no match (index_cues and
+        # unindex_cues, the only ways a list changes index, clear it).
+        self.whole = True
         # Every list of a message asks about the same text: the last scan is kept. One tuple,
         # replaced whole: a thread reads it in one step and checks that it is of its own text.
         self._last: tuple[str, dict[int, list[int]]] = ("", {})
@@ -201,6 +205,8 @@ def index_cues(owner: object) -> CueIndex | None:
         return None
     index = CueIndex(lists)
     for slot, cues in enumerate(lists):
+        if cues.index is not None:
+            cues.index.whole = False  # this list leaves its former index
         cues.index, cues.slot = index, slot
     return index
 
@@ -221,8 +227,14 @@ def compile_cues(owner: object) -> None:
 
 def unindex_cues(owner: object) -> None:
     """Put ``owner``'s lists back on their own regexes (the reference path, for comparison)."""
+
+    def unindex(cues: Cues) -> None:
+        if cues.index is not None:
+            cues.index.whole = False
+        cues.index = None
+
     for value in vars(owner).values():
-        _each_cues(value, lambda c: setattr(c, "index", None))
+        _each_cues(value, unindex)
 
 
 def _each_cues(value: object, do: Callable, kind: type = Cues) -> None:
