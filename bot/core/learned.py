@@ -112,17 +112,26 @@ class LearnedModel:
         wanted = set(self.moves if moves is None else moves) & set(self.moves)
         if not wanted:
             return {}
+        grams, totals = self._weigh(text, context)
+        out = {}
+        for move in wanted:
+            p = self._probability(move, totals)
+            out[move] = (p, self._top(move, grams) if p >= self.moves[move].threshold else [])
+        return out
+
+    def _weigh(self, text: str, context: str | None) -> tuple[set[str], dict[str, float]]:
+        """The message's n-grams that carry weight, and their weights added up per move."""
         # Most of a message's n-grams carry no weight: intersecting two sets drops them in C
         # (a set and a dict would walk the whole dict).
         grams = features(text, context, self.sizes, self.context_sizes) & self._grams
-        columns = zip(*(self._vectors[g] for g in grams), strict=True) if grams else ()
-        totals = dict(zip(self._order, map(sum, columns), strict=False))
-        sums = {move: self.moves[move].bias + totals.get(move, 0.0) for move in wanted}
-        out = {}
-        for move, z in sums.items():
-            p = 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
-            out[move] = (p, self._top(move, grams) if p >= self.moves[move].threshold else [])
-        return out
+        # A column sum per move over the n-grams' rows, in C; the rows are taken in the set's
+        # order, so that the sums are the same floats whichever way they are asked for.
+        columns = zip(*map(self._vectors.__getitem__, grams), strict=True) if grams else ()
+        return grams, dict(zip(self._order, map(sum, columns), strict=False))
+
+    def _probability(self, move: str, totals: dict[str, float]) -> float:
+        z = self.moves[move].bias + totals.get(move, 0.0)
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
     def _top(self, move: str, grams: set[str]) -> list[str]:
         weights = self.moves[move].weights
@@ -144,11 +153,17 @@ class LearnedModel:
             for move, m in self.moves.items()
             if move not in found and (m.use == "add" or not found)
         ]
+        chosen = set(wanted) & set(self.moves)  # in the order scores() takes them
+        if not chosen:
+            return {}
+        grams, totals = self._weigh(text, context)
         norm = normalize(text)
         out: dict[str, tuple[Hit, ...]] = {}
-        for move, (p, top) in self.scores(text, context, wanted).items():
-            if p < self.moves[move].threshold:
+        for move in chosen:
+            # Only a move over its threshold needs its evidence (the sorting of its n-grams).
+            if self._probability(move, totals) < self.moves[move].threshold:
                 continue
+            top = self._top(move, grams)
             at = next((norm.find(g) for g in top if g in norm), -1)
             size = len(next((g for g in top if g in norm), ""))
             start, end = (at, at + size) if at >= 0 else (0, len(text))
