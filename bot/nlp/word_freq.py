@@ -64,7 +64,7 @@ class LazyFreq:
         """Make sure every word starting with a character of ``text`` is in ``freq``."""
         if not self._parts:
             return
-        missing = self._parts.keys() & text  # a set operation in C: this runs for every text
+        missing = [ch for ch in set(text) if ch in self._parts]
         if not missing:
             return
         with self._lock:
