@@ -211,6 +211,14 @@ def index_cues(owner: object) -> CueIndex | None:
     return index
 
 
+def unindexed_lists(owner: object) -> list[Cues]:
+    """The lists held by ``owner`` that no index holds (each searches with its own regex)."""
+    found: list[Cues] = []
+    for value in vars(owner).values():
+        _each_cues(value, lambda c: found.append(c) if c.index is None else None)
+    return found
+
+
 def compile_cues(owner: object) -> None:
     """Compile every pattern of ``owner``'s lists now (a server's start, so that no candidate's
     turn pays for the first use of a cue; a one-off command compiles only what it uses)."""

@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.core.cues import AnyCue, Cues, LazyPattern, cue_pattern, index_cues
+from bot.core.cues import AnyCue, Cues, LazyPattern, cue_pattern, index_cues, unindexed_lists
 from bot.core.lexicon import Lexicon
 
 if TYPE_CHECKING:
@@ -223,6 +223,9 @@ class MoveDetector:
         self._any_violation = AnyCue(found_any) if found_any else None
         # Last, once every list is built: one automaton over them all (bot/core/cues.py).
         self._index = index_cues(self)
+        # Lists the index could not take (a cue with no literal head) search with their own
+        # regexes, which need the word boundaries of every message.
+        self._unindexed = bool(unindexed_lists(self))
         # Each move's lists and their slots, when all are in the index: a move none of whose
         # lists has a place in a message is passed over at once.
         self._move_slots: dict[str, frozenset[int]] = {}
@@ -243,16 +246,21 @@ class MoveDetector:
         """Return what this agent message does; ``context`` is the customer message it answers
         and ``silence`` the seconds since the message before it, where known."""
         norm = normalize(text)
-        tokens = [(w, s, e) for w, s, e in self._tokenize(norm) if w.strip()]
-        starts = {s for _, s, _ in tokens}
-        ends = {e for _, _, e in tokens}
-        token_before = _preceding_tokens(tokens)
         # One scan of the message tells which indexed lists have a place at all: most have
         # none, and are skipped here without asking them (some 130 lists per message). Only
         # while the index still holds every list it was built for (tests/core/test_cues.py
         # puts lists back on their own regexes to compare): otherwise each list is asked.
         index = self._index if self._index is not None and self._index.whole else None
         placed = index.scan(norm) if index is not None else None
+        if placed or placed is None or self._unindexed:
+            tokens = [(w, s, e) for w, s, e in self._tokenize(norm) if w.strip()]
+        else:
+            # No cue of any list can start anywhere (half of all customer lines): the word
+            # boundaries would be asked nothing, so the text is not segmented.
+            tokens = []
+        starts = {s for _, s, _ in tokens}
+        ends = {e for _, _, e in tokens}
+        token_before = _preceding_tokens(tokens)
 
         def hits(cues: _Cues | None, label: str, negatable: bool = True) -> list[Hit]:
             if cues is None or (
