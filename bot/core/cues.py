@@ -72,9 +72,12 @@ class Cues:
         self.parts = tuple(parts)
         self.any = LazyPattern("|".join(map(cue_pattern, self.parts)))
         self.by_first: dict[str, tuple[str, ...]] = {}
+        self._heads: dict[str, tuple[str, ...]] = {}  # the literal head of each, in step
         for part in self.parts:
             self.by_first[part[0]] = (*self.by_first.get(part[0], ()), cue_pattern(part))
-        self._patterns: dict[str, tuple[re.Pattern[str], ...]] = {}  # by_first, compiled
+            self._heads[part[0]] = (*self._heads.get(part[0], ()), part.split("*")[0])
+        # by_first compiled, each pattern beside its head
+        self._patterns: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}
         self.index: CueIndex | None = None
         self.slot = -1
 
@@ -90,8 +93,13 @@ class Cues:
             yield from self._spans_by_regex(norm, starts, ends)
             return
         pos = 0
+        heads = self.index.heads(norm)
         for s in self.index.places(norm, self):
-            if s >= pos and s in starts and (end := self._end_at(norm, s, ends)) is not None:
+            if (
+                s >= pos
+                and s in starts
+                and (end := self._end_at(norm, s, ends, heads[s])) is not None
+            ):
                 yield s, end
                 pos = end
 
@@ -110,15 +118,25 @@ class Cues:
                 pos = end - 1
             pos += 1
 
-    def _end_at(self, norm: str, s: int, ends: set[int]) -> int | None:
-        """Where the longest cue starting at ``s`` and ending on a word boundary ends."""
+    def _end_at(
+        self, norm: str, s: int, ends: set[int], heads: set[str] | None = None
+    ) -> int | None:
+        """Where the longest cue starting at ``s`` and ending on a word boundary ends.
+
+        ``heads``, from the index, are the literal heads found at ``s``: a cue whose head is
+        not among them cannot match there, and its regex is not run (the rest are tried in
+        the same order, so the longest that fits is still the one found).
+        """
         first = norm[s]
         patterns = self._patterns.get(first)
         if patterns is None:
             # Compiled the first time a message has a place for them, then kept with the list.
-            patterns = tuple(map(_compiled, self.by_first.get(first, ())))
+            sources = self.by_first.get(first, ())
+            patterns = tuple(zip(self._heads.get(first, ()), map(_compiled, sources), strict=True))
             self._patterns[first] = patterns
-        for pattern in patterns:
+        for head, pattern in patterns:
+            if heads is not None and head not in heads:
+                continue
             m = pattern.match(norm, s)
             if m and m.end() in ends and m.end() > s:
                 return m.end()
@@ -157,7 +175,7 @@ class CueIndex:
                 heads.setdefault(part.split("*")[0], set()).add(slot)
         self._automaton = ahocorasick.Automaton()
         for head, slots in heads.items():
-            self._automaton.add_word(head, (len(head), tuple(slots)))
+            self._automaton.add_word(head, (len(head), tuple(slots), head))
         self._automaton.make_automaton()
         # True while every list it was built for is still on it: a caller that knows this may
         # take a list's absence from ``scan`` as its having no match (index_cues and
@@ -165,7 +183,7 @@ class CueIndex:
         self.whole = True
         # Every list of a message asks about the same text: the last scan is kept. One tuple,
         # replaced whole: a thread reads it in one step and checks that it is of its own text.
-        self._last: tuple[str, dict[int, list[int]]] = ("", {})
+        self._last: tuple[str, dict[int, list[int]], dict[int, set[str]]] = ("", {}, {})
 
     def places(self, norm: str, cues: Cues) -> list[int]:
         """Where a cue of ``cues`` may start in ``norm``, in order."""
@@ -173,18 +191,27 @@ class CueIndex:
 
     def scan(self, norm: str) -> dict[int, list[int]]:
         """The places of every list with one in ``norm``, by slot (a list without is absent)."""
-        text, found = self._last
-        if text is not norm and text != norm:
-            found = self._scan(norm)
-            self._last = (norm, found)
-        return found
+        return self._scanned(norm)[1]
 
-    def _scan(self, norm: str) -> dict[int, list[int]]:
+    def heads(self, norm: str) -> dict[int, set[str]]:
+        """The literal heads found in ``norm``, by the place where each starts."""
+        return self._scanned(norm)[2]
+
+    def _scanned(self, norm: str) -> tuple[str, dict[int, list[int]], dict[int, set[str]]]:
+        last = self._last
+        if last[0] is not norm and last[0] != norm:
+            last = self._last = (norm, *self._scan(norm))
+        return last
+
+    def _scan(self, norm: str) -> tuple[dict[int, list[int]], dict[int, set[str]]]:
         starts: dict[int, set[int]] = {}
-        for end, (size, slots) in self._automaton.iter(norm):
+        heads: dict[int, set[str]] = {}
+        for end, (size, slots, head) in self._automaton.iter(norm):
+            at = end - size + 1
+            heads.setdefault(at, set()).add(head)
             for slot in slots:
-                starts.setdefault(slot, set()).add(end - size + 1)
-        return {slot: sorted(at) for slot, at in starts.items()}
+                starts.setdefault(slot, set()).add(at)
+        return {slot: sorted(at) for slot, at in starts.items()}, heads
 
 
 _NONE: list[int] = []  # never changed: the answer for a list without a place
