@@ -128,8 +128,8 @@ def _normalize(text: str) -> str:
     return "".join(out)
 
 
-_NORMALIZED_CHARS = 1000
-_normalized = functools.lru_cache(maxsize=4096)(_normalize)
+_NORMALIZED_CHARS = 500
+_normalized = functools.lru_cache(maxsize=2048)(_normalize)
 
 # A cue list, compiled on first use and found by one automaton over every list (bot/core/cues.py).
 _Cues = Cues

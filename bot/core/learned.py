@@ -69,6 +69,8 @@ class LearnedModel:
     data: dict[str, Any] = field(default_factory=dict)
     _order: tuple[str, ...] = field(default=(), repr=False)
     _vectors: dict[str, tuple[float, ...]] = field(default_factory=dict, repr=False)
+    _add_order: tuple[str, ...] = field(default=(), repr=False)
+    _add_vectors: dict[str, tuple[float, ...]] = field(default_factory=dict, repr=False)
     _grams: frozenset[str] = field(default=frozenset(), repr=False)
     _pushing: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
@@ -81,6 +83,11 @@ class LearnedModel:
                 row = self._vectors.setdefault(gram, [0.0] * len(self._order))
                 row[i] = w
         self._vectors = {g: tuple(row) for g, row in self._vectors.items()}
+        # The same rows cut to the "add" moves: once the cues have found a move, only those
+        # are asked for, and half the columns are half the adding up.
+        adds = [i for i, m in enumerate(self.moves.values()) if m.use == "add"]
+        self._add_order = tuple(self._order[i] for i in adds)
+        self._add_vectors = {g: tuple(row[i] for i in adds) for g, row in self._vectors.items()}
         self._grams = frozenset(self._vectors)
         self._pushing = {
             move: frozenset(g for g, w in m.weights.items() if w > 0)
@@ -124,10 +131,19 @@ class LearnedModel:
         # Most of a message's n-grams carry no weight: intersecting two sets drops them in C
         # (a set and a dict would walk the whole dict).
         grams = features(text, context, self.sizes, self.context_sizes) & self._grams
-        # A column sum per move over the n-grams' rows, in C; the rows are taken in the set's
-        # order, so that the sums are the same floats whichever way they are asked for.
-        columns = zip(*map(self._vectors.__getitem__, grams), strict=True) if grams else ()
-        return grams, dict(zip(self._order, map(sum, columns), strict=False))
+        return grams, self._totals(grams, self._order, self._vectors)
+
+    @staticmethod
+    def _totals(
+        grams: set[str], order: tuple[str, ...], vectors: dict[str, tuple[float, ...]]
+    ) -> dict[str, float]:
+        """Each move's weights over ``grams``, added up: a column sum of the n-grams' rows, in C.
+
+        The rows are taken in the set's order, so that a move's sum is the same float whether
+        all columns or only some are added up.
+        """
+        columns = zip(*map(vectors.__getitem__, grams), strict=True) if grams else ()
+        return dict(zip(order, map(sum, columns), strict=False))
 
     def _probability(self, move: str, totals: dict[str, float]) -> float:
         z = self.moves[move].bias + totals.get(move, 0.0)
@@ -156,7 +172,11 @@ class LearnedModel:
         chosen = set(wanted) & set(self.moves)  # in the order scores() takes them
         if not chosen:
             return {}
-        grams, totals = self._weigh(text, context)
+        grams = features(text, context, self.sizes, self.context_sizes) & self._grams
+        if found:  # only "add" moves are wanted
+            totals = self._totals(grams, self._add_order, self._add_vectors)
+        else:
+            totals = self._totals(grams, self._order, self._vectors)
         norm = normalize(text)
         out: dict[str, tuple[Hit, ...]] = {}
         for move in chosen:
