@@ -6,7 +6,8 @@ word added (so that cues fall on word boundaries), is kept in the per-user cache
 (``~/.cache/kefu``) and read a first character at a time as texts need it (``word_freq``).
 ``jieba.enable_paddle()`` is never called: it runs pip at run time. jieba's HMM guesser for
 unknown words is off: it is the slower half of segmentation, and the words it invents (很着急)
-only hide cue boundaries that our dictionary already knows.
+only hide cue boundaries that our dictionary already knows. Texts are cut by jieba's algorithm
+written as one loop (``jieba_cut``): the same words, without jieba's nested generators.
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ class Segmenter:
 
         key = dictionary_key(jieba.__version__, user_bytes, words)
         self._freq, total = load_or_build(folder, key, build)
+        # jieba's own tokenizer over the same dictionary: the reference jieba_cut is checked
+        # against (tests/nlp), kept beside it.
         self._jieba = jieba.Tokenizer()
         self._jieba.FREQ, self._jieba.total = self._freq.freq, total
         self._jieba.initialized = True  # the dictionary is ours, filled as texts need it
