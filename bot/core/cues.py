@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 
 # Between the parts of a cue written with ``*``: a few characters within one sentence.
 GAP = "[^。！？!?；;\n]{0,10}?"
@@ -81,7 +81,9 @@ class Cues:
         self.index: CueIndex | None = None
         self.slot = -1
 
-    def spans(self, norm: str, starts: set[int], ends: set[int]) -> Iterator[tuple[int, int]]:
+    def spans(
+        self, norm: str, starts: Container[int], ends: Container[int]
+    ) -> Iterator[tuple[int, int]]:
         """Yield non-overlapping (start, end) of cues that begin and end on word boundaries.
 
         When the longest cue found at a word start does not end on a word boundary the shorter
@@ -104,7 +106,7 @@ class Cues:
                 pos = end
 
     def _spans_by_regex(
-        self, norm: str, starts: set[int], ends: set[int]
+        self, norm: str, starts: Container[int], ends: Container[int]
     ) -> Iterator[tuple[int, int]]:
         """The reference path: the list's one pattern finds each next place a cue may start."""
         pos, size = 0, len(norm)
@@ -119,7 +121,7 @@ class Cues:
             pos += 1
 
     def _end_at(
-        self, norm: str, s: int, ends: set[int], heads: set[str] | None = None
+        self, norm: str, s: int, ends: Container[int], heads: set[str] | None = None
     ) -> int | None:
         """Where the longest cue starting at ``s`` and ending on a word boundary ends.
 

@@ -393,7 +393,7 @@ class MoveDetector:
         """Polite words: single characters on word boundaries, longer words anywhere."""
         spans: list[tuple[int, int]] = []
         if self._polite_words is not None:
-            every = set(range(len(norm) + 1))
+            every = range(len(norm) + 1)  # every place is a boundary (a range tests in C)
             spans += self._polite_words.spans(norm, every, every)
         if self._polite is not None:
             spans += [
