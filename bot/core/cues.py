@@ -183,6 +183,7 @@ class CueIndex:
         # take a list's absence from ``scan`` as its having no match (index_cues and
         # unindex_cues, the only ways a list changes index, clear it).
         self.whole = True
+        self.left_out = 0  # lists of the same owner it could not hold (index_cues sets it)
         # Every list of a message asks about the same text: the last scan is kept. One tuple,
         # replaced whole: a thread reads it in one step and checks that it is of its own text.
         self._last: tuple[str, dict[int, list[int]], dict[int, set[str]]] = ("", {}, {})
@@ -226,26 +227,22 @@ def index_cues(owner: object) -> CueIndex | None:
     lists; a list it does not reach keeps its own regex, with the same results.
     """
     lists: list[Cues] = []
+    left: list[Cues] = []
     for value in vars(owner).values():
         # A cue starting with a gap has no literal head: that list keeps its regex.
-        _each_cues(value, lambda c: lists.append(c) if all(p.split("*")[0] for p in c.parts) else 0)
+        _each_cues(
+            value, lambda c: (lists if all(p.split("*")[0] for p in c.parts) else left).append(c)
+        )
     lists = list({id(c): c for c in lists}.values())
     if not lists:
         return None
     index = CueIndex(lists)
+    index.left_out = len(left)
     for slot, cues in enumerate(lists):
         if cues.index is not None:
             cues.index.whole = False  # this list leaves its former index
         cues.index, cues.slot = index, slot
     return index
-
-
-def unindexed_lists(owner: object) -> list[Cues]:
-    """The lists held by ``owner`` that no index holds (each searches with its own regex)."""
-    found: list[Cues] = []
-    for value in vars(owner).values():
-        _each_cues(value, lambda c: found.append(c) if c.index is None else None)
-    return found
 
 
 def compile_cues(owner: object) -> None:

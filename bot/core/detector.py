@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.core.cues import AnyCue, Cues, LazyPattern, cue_pattern, index_cues, unindexed_lists
+from bot.core.cues import AnyCue, Cues, LazyPattern, cue_pattern, index_cues
 from bot.core.lexicon import Lexicon
 
 if TYPE_CHECKING:
@@ -225,7 +225,7 @@ class MoveDetector:
         self._index = index_cues(self)
         # Lists the index could not take (a cue with no literal head) search with their own
         # regexes, which need the word boundaries of every message.
-        self._unindexed = bool(unindexed_lists(self))
+        self._unindexed = self._index is not None and self._index.left_out > 0
         # Each move's lists and their slots, when all are in the index: a move none of whose
         # lists has a place in a message is passed over at once.
         self._move_slots: dict[str, frozenset[int]] = {}

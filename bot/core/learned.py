@@ -69,8 +69,6 @@ class LearnedModel:
     data: dict[str, Any] = field(default_factory=dict)
     _order: tuple[str, ...] = field(default=(), repr=False)
     _vectors: dict[str, tuple[float, ...]] = field(default_factory=dict, repr=False)
-    _add_order: tuple[str, ...] = field(default=(), repr=False)
-    _add_vectors: dict[str, tuple[float, ...]] = field(default_factory=dict, repr=False)
     _grams: frozenset[str] = field(default=frozenset(), repr=False)
     _pushing: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
@@ -85,9 +83,12 @@ class LearnedModel:
         self._vectors = {g: tuple(row) for g, row in self._vectors.items()}
         # The same rows cut to the "add" moves: once the cues have found a move, only those
         # are asked for, and half the columns are half the adding up.
+        # (Plain attributes, not fields: nothing that walks the model's fields need see them.)
         adds = [i for i, m in enumerate(self.moves.values()) if m.use == "add"]
-        self._add_order = tuple(self._order[i] for i in adds)
-        self._add_vectors = {g: tuple(row[i] for i in adds) for g, row in self._vectors.items()}
+        self._add_order: tuple[str, ...] = tuple(self._order[i] for i in adds)
+        self._add_vectors: dict[str, tuple[float, ...]] = {
+            g: tuple(row[i] for i in adds) for g, row in self._vectors.items()
+        }
         self._grams = frozenset(self._vectors)
         self._pushing = {
             move: frozenset(g for g, w in m.weights.items() if w > 0)
