@@ -35,6 +35,8 @@ class JiebaCut:
     def __init__(self, freq: dict[str, int], total: int, han: re.Pattern, skip: re.Pattern):
         # jieba's ``re_han_default`` and ``re_skip_default``, handed in by the caller (who has
         # imported jieba) so that the blocks are always jieba's own.
+        if han.groups != 1 or skip.groups != 1:
+            raise ValueError("jieba's block patterns each have one capturing group")
         self._han, self._skip = han, skip
         self._freq = freq  # jieba's own dict, filled by the caller before each text
         self._logtotal = log(total)
@@ -44,19 +46,21 @@ class JiebaCut:
         """Return (word, start, end) triples, exactly as jieba's tokenize yields them."""
         out: list[tuple[str, int, int]] = []
         start = 0
-        han, skip = self._han, self._skip
-        for block in han.split(text):
+        # Both patterns split with one capturing group: the pieces alternate, a match at every
+        # odd place, so where jieba asks each piece whether it matches, its place says so.
+        skip = self._skip
+        for at, block in enumerate(self._han.split(text)):
             if not block:
                 continue
-            if han.match(block):
+            if at % 2:
                 words = self._cut_block(block)
             else:
                 words = []
-                for piece in skip.split(block):
-                    if skip.match(piece):
-                        words.append(piece)
+                for place, piece in enumerate(skip.split(block)):
+                    if place % 2:
+                        words.append(piece)  # whitespace, whole
                     else:
-                        words.extend(piece)
+                        words.extend(piece)  # anything else, a character at a time
             for word in words:
                 end = start + len(word)
                 out.append((word, start, end))
