@@ -83,6 +83,7 @@ class LearnedModel:
         self._vectors = {g: tuple(row) for g, row in self._vectors.items()}
         # The same rows cut to the "add" moves: once the cues have found a move, only those
         # are asked for, and half the columns are half the adding up.
+        self._chosen: dict[frozenset[str], tuple[str, ...]] = {}  # by the moves found: findings
         # (Plain attributes, not fields: nothing that walks the model's fields need see them.)
         adds = [i for i, m in enumerate(self.moves.values()) if m.use == "add"]
         self._add_order: tuple[str, ...] = tuple(self._order[i] for i in adds)
@@ -164,13 +165,17 @@ class LearnedModel:
         The hit's words name the n-grams that weighed most (学到的词); its span is the first of
         them in the message, or the whole message when they come from the context.
         """
-        found = set(found)
-        wanted = [
-            move
-            for move, m in self.moves.items()
-            if move not in found and (m.use == "add" or not found)
-        ]
-        chosen = set(wanted) & set(self.moves)  # in the order scores() takes them
+        found = frozenset(found)
+        chosen = self._chosen.get(found)
+        if chosen is None:
+            wanted = [
+                move
+                for move, m in self.moves.items()
+                if move not in found and (m.use == "add" or not found)
+            ]
+            # In the order scores() takes them; the same few sets of found moves come back
+            # message after message, so the answer is kept (a handful of entries).
+            chosen = self._chosen[found] = tuple(set(wanted) & set(self.moves))
         if not chosen:
             return {}
         grams = features(text, context, self.sizes, self.context_sizes) & self._grams
