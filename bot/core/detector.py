@@ -253,7 +253,7 @@ class MoveDetector:
         index = self._index if self._index is not None and self._index.whole else None
         placed = index.scan(norm) if index is not None else None
         if placed or placed is None or self._unindexed:
-            tokens = [(w, s, e) for w, s, e in self._tokenize(norm) if w.strip()]
+            tokens = [t for t in self._tokenize(norm) if t[0].strip()]
         else:
             # No cue of any list can start anywhere (half of all customer lines): the word
             # boundaries would be asked nothing, so the text is not segmented.

@@ -186,8 +186,10 @@ class LearnedModel:
         norm = normalize(text)
         out: dict[str, tuple[Hit, ...]] = {}
         for move in chosen:
+            m = self.moves[move]
+            z = m.bias + totals.get(move, 0.0)  # as _probability, inline: this runs per move
             # Only a move over its threshold needs its evidence (the sorting of its n-grams).
-            if self._probability(move, totals) < self.moves[move].threshold:
+            if 1 / (1 + math.exp(-max(-30.0, min(30.0, z)))) < m.threshold:
                 continue
             top = self._top(move, grams)
             at = next((norm.find(g) for g in top if g in norm), -1)
