@@ -71,11 +71,14 @@ class Cues:
     def __init__(self, parts: Iterable[str]):
         self.parts = tuple(parts)
         self.any = LazyPattern("|".join(map(cue_pattern, self.parts)))
-        self.by_first: dict[str, tuple[str, ...]] = {}
-        self._heads: dict[str, tuple[str, ...]] = {}  # the literal head of each, in step
+        by_first: dict[str, list[str]] = {}
+        heads: dict[str, list[str]] = {}
         for part in self.parts:
-            self.by_first[part[0]] = (*self.by_first.get(part[0], ()), cue_pattern(part))
-            self._heads[part[0]] = (*self._heads.get(part[0], ()), part.split("*")[0])
+            by_first.setdefault(part[0], []).append(cue_pattern(part))
+            heads.setdefault(part[0], []).append(part.split("*")[0])
+        self.by_first = {first: tuple(sources) for first, sources in by_first.items()}
+        # The literal head of each, in step with by_first.
+        self._heads = {first: tuple(found) for first, found in heads.items()}
         # by_first compiled, each pattern beside its head
         self._patterns: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}
         self.index: CueIndex | None = None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -87,8 +88,10 @@ class LearnedModel:
         # (Plain attributes, not fields: nothing that walks the model's fields need see them.)
         adds = [i for i, m in enumerate(self.moves.values()) if m.use == "add"]
         self._add_order: tuple[str, ...] = tuple(self._order[i] for i in adds)
+        # itemgetter picks in C, and gives a tuple for two indexes or more.
+        pick = operator.itemgetter(*adds) if len(adds) > 1 else lambda r: tuple(r[i] for i in adds)
         self._add_vectors: dict[str, tuple[float, ...]] = {
-            g: tuple(row[i] for i in adds) for g, row in self._vectors.items()
+            g: pick(row) for g, row in self._vectors.items()
         }
         self._grams = frozenset(self._vectors)
         self._pushing = {
