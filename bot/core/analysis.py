@@ -8,6 +8,7 @@ handed in.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -18,6 +19,8 @@ from bot.core.outcomes import outcome_title
 from bot.core.repeats import RepeatFinder
 from bot.core.transcript import Transcript
 
+CUSTOMER_CACHE = 4096  # customer lines whose reading is kept
+CUSTOMER_CACHE_CHARS = 500  # longer ones are read each time (the memory stays small)
 SLOW_REPLY_SECONDS = 180.0  # platform KPI: a reply after three minutes counts as slow
 WORD_CHARS = re.compile(r"\w")
 # Moves that leave a message's question free to ask about the customer (抱歉 您是哪一单呢).
@@ -145,6 +148,10 @@ class TranscriptAnalyzer:
         self._red_lines = {
             v.phrase for v in detector.lexicon.violations if v.category == "red_line"
         }
+        # A scripted customer says the same lines to every candidate, and a re-scored exam
+        # reads them all again: a customer line's reading depends on its words alone, so
+        # recent ones are kept (read-only: ``analyze`` copies what it changes).
+        self._read_customer = functools.lru_cache(maxsize=CUSTOMER_CACHE)(customer.analyze)
 
     def analyze(self, transcript: Transcript) -> TranscriptAnalysis:
         """Return the findings for one transcript."""
@@ -157,7 +164,11 @@ class TranscriptAnalyzer:
         bargained = False
         for i, msg in enumerate(transcript.messages):
             if msg.role == "customer":
-                read = self.customer.analyze(msg.text)
+                read = (
+                    self._read_customer(msg.text)
+                    if len(msg.text) <= CUSTOMER_CACHE_CHARS
+                    else self.customer.analyze(msg.text)
+                )
                 bargained = bargained or "bargain" in read.moves
                 found = dict(read.moves)
                 if read.asks_question:

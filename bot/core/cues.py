@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 
 # Between the parts of a cue written with ``*``: a few characters within one sentence.
 GAP = "[^。！？!?；;\n]{0,10}?"
@@ -71,13 +71,22 @@ class Cues:
     def __init__(self, parts: Iterable[str]):
         self.parts = tuple(parts)
         self.any = LazyPattern("|".join(map(cue_pattern, self.parts)))
-        self.by_first: dict[str, tuple[str, ...]] = {}
+        by_first: dict[str, list[str]] = {}
+        heads: dict[str, list[str]] = {}
         for part in self.parts:
-            self.by_first[part[0]] = (*self.by_first.get(part[0], ()), cue_pattern(part))
+            by_first.setdefault(part[0], []).append(cue_pattern(part))
+            heads.setdefault(part[0], []).append(part.split("*")[0])
+        self.by_first = {first: tuple(sources) for first, sources in by_first.items()}
+        # The literal head of each, in step with by_first.
+        self._heads = {first: tuple(found) for first, found in heads.items()}
+        # by_first compiled, each pattern beside its head
+        self._patterns: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}
         self.index: CueIndex | None = None
         self.slot = -1
 
-    def spans(self, norm: str, starts: set[int], ends: set[int]) -> Iterator[tuple[int, int]]:
+    def spans(
+        self, norm: str, starts: Container[int], ends: Container[int]
+    ) -> Iterator[tuple[int, int]]:
         """Yield non-overlapping (start, end) of cues that begin and end on word boundaries.
 
         When the longest cue found at a word start does not end on a word boundary the shorter
@@ -89,13 +98,18 @@ class Cues:
             yield from self._spans_by_regex(norm, starts, ends)
             return
         pos = 0
+        heads = self.index.heads(norm)
         for s in self.index.places(norm, self):
-            if s >= pos and s in starts and (end := self._end_at(norm, s, ends)) is not None:
+            if (
+                s >= pos
+                and s in starts
+                and (end := self._end_at(norm, s, ends, heads[s])) is not None
+            ):
                 yield s, end
                 pos = end
 
     def _spans_by_regex(
-        self, norm: str, starts: set[int], ends: set[int]
+        self, norm: str, starts: Container[int], ends: Container[int]
     ) -> Iterator[tuple[int, int]]:
         """The reference path: the list's one pattern finds each next place a cue may start."""
         pos, size = 0, len(norm)
@@ -109,10 +123,26 @@ class Cues:
                 pos = end - 1
             pos += 1
 
-    def _end_at(self, norm: str, s: int, ends: set[int]) -> int | None:
-        """Where the longest cue starting at ``s`` and ending on a word boundary ends."""
-        for source in self.by_first.get(norm[s], ()):
-            m = _compiled(source).match(norm, s)
+    def _end_at(
+        self, norm: str, s: int, ends: Container[int], heads: set[str] | None = None
+    ) -> int | None:
+        """Where the longest cue starting at ``s`` and ending on a word boundary ends.
+
+        ``heads``, from the index, are the literal heads found at ``s``: a cue whose head is
+        not among them cannot match there, and its regex is not run (the rest are tried in
+        the same order, so the longest that fits is still the one found).
+        """
+        first = norm[s]
+        patterns = self._patterns.get(first)
+        if patterns is None:
+            # Compiled the first time a message has a place for them, then kept with the list.
+            sources = self.by_first.get(first, ())
+            patterns = tuple(zip(self._heads.get(first, ()), map(_compiled, sources), strict=True))
+            self._patterns[first] = patterns
+        for head, pattern in patterns:
+            if heads is not None and head not in heads:
+                continue
+            m = pattern.match(norm, s)
             if m and m.end() in ends and m.end() > s:
                 return m.end()
         return None
@@ -124,8 +154,15 @@ class AnyCue:
     def __init__(self, lists: Iterable[Cues]):
         self.lists = tuple(lists)
         self._regex = LazyPattern("|".join(c.any.pattern for c in self.lists))
+        self._slots: tuple[CueIndex | None, frozenset[int]] = (None, frozenset())
 
     def search(self, norm: str) -> bool:
+        index = self.lists[0].index if self.lists else None
+        if index is not None and all(c.index is index for c in self.lists):
+            # All in one automaton: its scan of the message answers for every list at once.
+            if self._slots[0] is not index:
+                self._slots = (index, frozenset(c.slot for c in self.lists))
+            return not self._slots[1].isdisjoint(index.scan(norm))
         if all(c.index is not None for c in self.lists):
             return any(c.index.places(norm, c) for c in self.lists if c.index is not None)
         return self._regex.search(norm) is not None
@@ -143,26 +180,44 @@ class CueIndex:
                 heads.setdefault(part.split("*")[0], set()).add(slot)
         self._automaton = ahocorasick.Automaton()
         for head, slots in heads.items():
-            self._automaton.add_word(head, (len(head), tuple(slots)))
+            self._automaton.add_word(head, (len(head), tuple(slots), head))
         self._automaton.make_automaton()
+        # True while every list it was built for is still on it: a caller that knows this may
+        # take a list's absence from ``scan`` as its having no match (index_cues and
+        # unindex_cues, the only ways a list changes index, clear it).
+        self.whole = True
+        self.left_out = 0  # lists of the same owner it could not hold (index_cues sets it)
         # Every list of a message asks about the same text: the last scan is kept. One tuple,
         # replaced whole: a thread reads it in one step and checks that it is of its own text.
-        self._last: tuple[str, dict[int, list[int]]] = ("", {})
+        self._last: tuple[str, dict[int, list[int]], dict[int, set[str]]] = ("", {}, {})
 
     def places(self, norm: str, cues: Cues) -> list[int]:
         """Where a cue of ``cues`` may start in ``norm``, in order."""
-        text, found = self._last
-        if text is not norm and text != norm:
-            found = self._scan(norm)
-            self._last = (norm, found)
-        return found.get(cues.slot, _NONE)
+        return self.scan(norm).get(cues.slot, _NONE)
 
-    def _scan(self, norm: str) -> dict[int, list[int]]:
+    def scan(self, norm: str) -> dict[int, list[int]]:
+        """The places of every list with one in ``norm``, by slot (a list without is absent)."""
+        return self._scanned(norm)[1]
+
+    def heads(self, norm: str) -> dict[int, set[str]]:
+        """The literal heads found in ``norm``, by the place where each starts."""
+        return self._scanned(norm)[2]
+
+    def _scanned(self, norm: str) -> tuple[str, dict[int, list[int]], dict[int, set[str]]]:
+        last = self._last
+        if last[0] is not norm and last[0] != norm:
+            last = self._last = (norm, *self._scan(norm))
+        return last
+
+    def _scan(self, norm: str) -> tuple[dict[int, list[int]], dict[int, set[str]]]:
         starts: dict[int, set[int]] = {}
-        for end, (size, slots) in self._automaton.iter(norm):
+        heads: dict[int, set[str]] = {}
+        for end, (size, slots, head) in self._automaton.iter(norm):
+            at = end - size + 1
+            heads.setdefault(at, set()).add(head)
             for slot in slots:
-                starts.setdefault(slot, set()).add(end - size + 1)
-        return {slot: sorted(at) for slot, at in starts.items()}
+                starts.setdefault(slot, set()).add(at)
+        return {slot: sorted(at) for slot, at in starts.items()}, heads
 
 
 _NONE: list[int] = []  # never changed: the answer for a list without a place
@@ -175,14 +230,20 @@ def index_cues(owner: object) -> CueIndex | None:
     lists; a list it does not reach keeps its own regex, with the same results.
     """
     lists: list[Cues] = []
+    left: list[Cues] = []
     for value in vars(owner).values():
         # A cue starting with a gap has no literal head: that list keeps its regex.
-        _each_cues(value, lambda c: lists.append(c) if all(p.split("*")[0] for p in c.parts) else 0)
+        _each_cues(
+            value, lambda c: (lists if all(p.split("*")[0] for p in c.parts) else left).append(c)
+        )
     lists = list({id(c): c for c in lists}.values())
     if not lists:
         return None
     index = CueIndex(lists)
+    index.left_out = len(left)
     for slot, cues in enumerate(lists):
+        if cues.index is not None:
+            cues.index.whole = False  # this list leaves its former index
         cues.index, cues.slot = index, slot
     return index
 
@@ -203,8 +264,14 @@ def compile_cues(owner: object) -> None:
 
 def unindex_cues(owner: object) -> None:
     """Put ``owner``'s lists back on their own regexes (the reference path, for comparison)."""
+
+    def unindex(cues: Cues) -> None:
+        if cues.index is not None:
+            cues.index.whole = False
+        cues.index = None
+
     for value in vars(owner).values():
-        _each_cues(value, lambda c: setattr(c, "index", None))
+        _each_cues(value, unindex)
 
 
 def _each_cues(value: object, do: Callable, kind: type = Cues) -> None:

@@ -34,6 +34,7 @@ being the best), where a plain entry excuses any hit near it.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -108,6 +109,15 @@ def normalize(text: str) -> str:
 
     Keeping the length lets every hit point back at the original text.
     """
+    # One message is normalised by the detector, the learned reader, the question and
+    # off-topic tests and every substance check: remember recent ones (short ones only, so
+    # that the memory stays small whatever a candidate pastes).
+    if len(text) <= _NORMALIZED_CHARS:
+        return _normalized(text)
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text).lower()
     if len(folded) == len(text):
         return folded  # the usual case: no character changed length
@@ -117,6 +127,9 @@ def normalize(text: str) -> str:
         out.append(folded if len(folded) == 1 else ch)
     return "".join(out)
 
+
+_NORMALIZED_CHARS = 500
+_normalized = functools.lru_cache(maxsize=2048)(_normalize)
 
 # A cue list, compiled on first use and found by one automaton over every list (bot/core/cues.py).
 _Cues = Cues
@@ -209,7 +222,17 @@ class MoveDetector:
         found_any = [p for _, p, _, _ in self._violations if p is not None]
         self._any_violation = AnyCue(found_any) if found_any else None
         # Last, once every list is built: one automaton over them all (bot/core/cues.py).
-        index_cues(self)
+        self._index = index_cues(self)
+        # Lists the index could not take (a cue with no literal head) search with their own
+        # regexes, which need the word boundaries of every message.
+        self._unindexed = self._index is not None and self._index.left_out > 0
+        # Each move's lists and their slots, when all are in the index: a move none of whose
+        # lists has a place in a message is passed over at once.
+        self._move_slots: dict[str, frozenset[int]] = {}
+        for move, cues in self._moves.items():
+            lists = [c for c in (cues.plain, cues.start, cues.closing) if c is not None]
+            if lists and all(c.index is self._index is not None for c in lists):
+                self._move_slots[move] = frozenset(c.slot for c in lists)
 
     def cues_only(self) -> MoveDetector:
         """The same detector without the learned model (training compares against it)."""
@@ -223,13 +246,26 @@ class MoveDetector:
         """Return what this agent message does; ``context`` is the customer message it answers
         and ``silence`` the seconds since the message before it, where known."""
         norm = normalize(text)
-        tokens = [(w, s, e) for w, s, e in self._tokenize(norm) if w.strip()]
+        # One scan of the message tells which indexed lists have a place at all: most have
+        # none, and are skipped here without asking them (some 130 lists per message). Only
+        # while the index still holds every list it was built for (tests/core/test_cues.py
+        # puts lists back on their own regexes to compare): otherwise each list is asked.
+        index = self._index if self._index is not None and self._index.whole else None
+        placed = index.scan(norm) if index is not None else None
+        if placed or placed is None or self._unindexed:
+            tokens = [t for t in self._tokenize(norm) if t[0].strip()]
+        else:
+            # No cue of any list can start anywhere (half of all customer lines): the word
+            # boundaries would be asked nothing, so the text is not segmented.
+            tokens = []
         starts = {s for _, s, _ in tokens}
         ends = {e for _, _, e in tokens}
         token_before = _preceding_tokens(tokens)
 
         def hits(cues: _Cues | None, label: str, negatable: bool = True) -> list[Hit]:
-            if cues is None:
+            if cues is None or (
+                placed is not None and cues.index is index and cues.slot not in placed
+            ):
                 return []
             found = []
             for s, e in cues.spans(norm, starts, ends):
@@ -238,13 +274,20 @@ class MoveDetector:
                 found.append(Hit(label, text[s:e], s, e))
             return found
 
-        moves = self._find_moves(norm, hits)
+        moves = self._find_moves(norm, hits, placed)
         topics = {k: tuple(h) for k, p in self._topics.items() if (h := hits(p, k))}
         moves = self._in_context(text, moves, topics, context, silence)
         concessions = {k: tuple(h) for k, p in self._concessions.items() if (h := hits(p, k))}
         violations: list[Hit] = []
         rules = self._violations
-        if self._any_violation is None or not self._any_violation.search(norm):
+        if placed is not None:
+            # The scan has answered for the indexed lists: only a rule with a place is read.
+            rules = [
+                r
+                for r in rules
+                if r[1] is not None and (r[1].index is not index or r[1].slot in placed)
+            ]
+        elif self._any_violation is None or not self._any_violation.search(norm):
             rules = []
         for cue, pattern, unless, masks in rules:
             found = hits(pattern, cue.phrase, negatable=False)
@@ -294,12 +337,18 @@ class MoveDetector:
         return moves
 
     def _find_moves(
-        self, norm: str, hits: Callable[[_Cues | None, str, bool], list[Hit]]
+        self,
+        norm: str,
+        hits: Callable[[_Cues | None, str, bool], list[Hit]],
+        placed: dict[int, list[int]] | None,
     ) -> dict[str, tuple[Hit, ...]]:
         """Each move's hits, after its masks, the start and closing marks and the statement rule."""
         found: dict[str, list[Hit]] = {}
         closing: dict[str, list[Hit]] = {}
         for move, cues in self._moves.items():
+            slots = self._move_slots.get(move) if placed is not None else None
+            if slots is not None and slots.isdisjoint(placed):
+                continue  # no cue of the move can start anywhere in the message
             negatable = move not in STATEMENT_MOVES
             got = hits(cues.plain, move, negatable)
             if cues.start is not None:
@@ -344,7 +393,7 @@ class MoveDetector:
         """Polite words: single characters on word boundaries, longer words anywhere."""
         spans: list[tuple[int, int]] = []
         if self._polite_words is not None:
-            every = set(range(len(norm) + 1))
+            every = range(len(norm) + 1)  # every place is a boundary (a range tests in C)
             spans += self._polite_words.spans(norm, every, every)
         if self._polite is not None:
             spans += [

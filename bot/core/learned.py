@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -81,6 +82,17 @@ class LearnedModel:
                 row = self._vectors.setdefault(gram, [0.0] * len(self._order))
                 row[i] = w
         self._vectors = {g: tuple(row) for g, row in self._vectors.items()}
+        # The same rows cut to the "add" moves: once the cues have found a move, only those
+        # are asked for, and half the columns are half the adding up.
+        self._chosen: dict[frozenset[str], tuple[str, ...]] = {}  # by the moves found: findings
+        # (Plain attributes, not fields: nothing that walks the model's fields need see them.)
+        adds = [i for i, m in enumerate(self.moves.values()) if m.use == "add"]
+        self._add_order: tuple[str, ...] = tuple(self._order[i] for i in adds)
+        # itemgetter picks in C, and gives a tuple for two indexes or more.
+        pick = operator.itemgetter(*adds) if len(adds) > 1 else lambda r: tuple(r[i] for i in adds)
+        self._add_vectors: dict[str, tuple[float, ...]] = {
+            g: pick(row) for g, row in self._vectors.items()
+        }
         self._grams = frozenset(self._vectors)
         self._pushing = {
             move: frozenset(g for g, w in m.weights.items() if w > 0)
@@ -112,17 +124,35 @@ class LearnedModel:
         wanted = set(self.moves if moves is None else moves) & set(self.moves)
         if not wanted:
             return {}
+        grams, totals = self._weigh(text, context)
+        out = {}
+        for move in wanted:
+            p = self._probability(move, totals)
+            out[move] = (p, self._top(move, grams) if p >= self.moves[move].threshold else [])
+        return out
+
+    def _weigh(self, text: str, context: str | None) -> tuple[set[str], dict[str, float]]:
+        """The message's n-grams that carry weight, and their weights added up per move."""
         # Most of a message's n-grams carry no weight: intersecting two sets drops them in C
         # (a set and a dict would walk the whole dict).
         grams = features(text, context, self.sizes, self.context_sizes) & self._grams
-        columns = zip(*(self._vectors[g] for g in grams), strict=True) if grams else ()
-        totals = dict(zip(self._order, map(sum, columns), strict=False))
-        sums = {move: self.moves[move].bias + totals.get(move, 0.0) for move in wanted}
-        out = {}
-        for move, z in sums.items():
-            p = 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
-            out[move] = (p, self._top(move, grams) if p >= self.moves[move].threshold else [])
-        return out
+        return grams, self._totals(grams, self._order, self._vectors)
+
+    @staticmethod
+    def _totals(
+        grams: set[str], order: tuple[str, ...], vectors: dict[str, tuple[float, ...]]
+    ) -> dict[str, float]:
+        """Each move's weights over ``grams``, added up: a column sum of the n-grams' rows, in C.
+
+        The rows are taken in the set's order, so that a move's sum is the same float whether
+        all columns or only some are added up.
+        """
+        columns = zip(*map(vectors.__getitem__, grams), strict=True) if grams else ()
+        return dict(zip(order, map(sum, columns), strict=False))
+
+    def _probability(self, move: str, totals: dict[str, float]) -> float:
+        z = self.moves[move].bias + totals.get(move, 0.0)
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
     def _top(self, move: str, grams: set[str]) -> list[str]:
         weights = self.moves[move].weights
@@ -138,17 +168,33 @@ class LearnedModel:
         The hit's words name the n-grams that weighed most (学到的词); its span is the first of
         them in the message, or the whole message when they come from the context.
         """
-        found = set(found)
-        wanted = [
-            move
-            for move, m in self.moves.items()
-            if move not in found and (m.use == "add" or not found)
-        ]
+        found = frozenset(found)
+        chosen = self._chosen.get(found)
+        if chosen is None:
+            wanted = [
+                move
+                for move, m in self.moves.items()
+                if move not in found and (m.use == "add" or not found)
+            ]
+            # In the order scores() takes them; the same few sets of found moves come back
+            # message after message, so the answer is kept (a handful of entries).
+            chosen = self._chosen[found] = tuple(set(wanted) & set(self.moves))
+        if not chosen:
+            return {}
+        grams = features(text, context, self.sizes, self.context_sizes) & self._grams
+        if found:  # only "add" moves are wanted
+            totals = self._totals(grams, self._add_order, self._add_vectors)
+        else:
+            totals = self._totals(grams, self._order, self._vectors)
         norm = normalize(text)
         out: dict[str, tuple[Hit, ...]] = {}
-        for move, (p, top) in self.scores(text, context, wanted).items():
-            if p < self.moves[move].threshold:
+        for move in chosen:
+            m = self.moves[move]
+            z = m.bias + totals.get(move, 0.0)  # as _probability, inline: this runs per move
+            # Only a move over its threshold needs its evidence (the sorting of its n-grams).
+            if 1 / (1 + math.exp(-max(-30.0, min(30.0, z)))) < m.threshold:
                 continue
+            top = self._top(move, grams)
             at = next((norm.find(g) for g in top if g in norm), -1)
             size = len(next((g for g in top if g in norm), ""))
             start, end = (at, at + size) if at >= 0 else (0, len(text))

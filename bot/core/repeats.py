@@ -61,13 +61,15 @@ class RepeatFinder:
         # 2·min/(a+b) >= r  <=>  the shorter is at least r/(2-r) of the longer.
         low = math.ceil(size * REPEAT_SIMILARITY / (2 - REPEAT_SIMILARITY) - 1e-9)
         high = math.floor(size * (2 - REPEAT_SIMILARITY) / REPEAT_SIMILARITY + 1e-9)
-        newest_first = heapq.merge(
-            *(reversed(self._by_length.get(n, ())) for n in range(low, high + 1)), reverse=True
-        )
-        nearest = sorted(itertools.islice(newest_first, MAX_CANDIDATES))
+        buckets = [b for n in range(low, high + 1) if (b := self._by_length.get(n))]
+        if sum(map(len, buckets)) <= MAX_CANDIDATES:
+            # An exam chat: every candidate is compared, oldest first (merging is for long ones).
+            nearest = sorted(itertools.chain.from_iterable(buckets))
+        else:
+            newest_first = heapq.merge(*(reversed(b) for b in buckets), reverse=True)
+            nearest = sorted(itertools.islice(newest_first, MAX_CANDIDATES))
         exact = self._exact.get(new)
-        matcher = self._matcher
-        matcher.set_seq2(new)  # difflib analyses the new reply once, for every comparison
+        matcher = None
         chars = frozenset(new)
         for at in nearest:
             index, earlier, earlier_chars = self._seen[at]
@@ -82,6 +84,11 @@ class RepeatFinder:
             )
             if 2 * matched < REPEAT_SIMILARITY * (len(earlier) + size) - 1e-9:  # float slack
                 continue
+            if matcher is None:
+                # difflib analyses the new reply once, for every comparison, and only when a
+                # pair gets past the bounds above (most replies are like no earlier one).
+                matcher = self._matcher
+                matcher.set_seq2(new)
             matcher.set_seq1(earlier)
             # The cheap upper bounds rule out most pairs before the full comparison.
             if (

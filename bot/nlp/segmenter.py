@@ -6,7 +6,8 @@ word added (so that cues fall on word boundaries), is kept in the per-user cache
 (``~/.cache/kefu``) and read a first character at a time as texts need it (``word_freq``).
 ``jieba.enable_paddle()`` is never called: it runs pip at run time. jieba's HMM guesser for
 unknown words is off: it is the slower half of segmentation, and the words it invents (很着急)
-only hide cue boundaries that our dictionary already knows.
+only hide cue boundaries that our dictionary already knows. Texts are cut by jieba's algorithm
+written as one loop (``jieba_cut``): the same words, without jieba's nested generators.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.nlp.jieba_cut import JiebaCut
 from bot.nlp.word_freq import dictionary_key, load_or_build
 from bot.services.paths import cache_dir
 
@@ -66,9 +68,13 @@ class Segmenter:
 
         key = dictionary_key(jieba.__version__, user_bytes, words)
         self._freq, total = load_or_build(folder, key, build)
+        # jieba's own tokenizer over the same dictionary: the reference jieba_cut is checked
+        # against (tests/nlp), kept beside it.
         self._jieba = jieba.Tokenizer()
         self._jieba.FREQ, self._jieba.total = self._freq.freq, total
         self._jieba.initialized = True  # the dictionary is ours, filled as texts need it
+        # jieba's algorithm over the same dictionary, without its generators (jieba_cut.py).
+        self._cut = JiebaCut(self._freq.freq, total, jieba.re_han_default, jieba.re_skip_default)
         # Scripted customers repeat their lines across every candidate of a scenario, and a
         # re-score reads the same transcripts again: remember recent segmentations.
         self._cached = functools.lru_cache(maxsize=CACHE_SIZE)(self._segment)
@@ -83,7 +89,7 @@ class Segmenter:
     def _segment(self, text: str) -> tuple[tuple[str, int, int], ...]:
         # jieba only looks up words that start with a character of the text.
         self._freq.need(text)
-        return tuple(self._jieba.tokenize(text, HMM=False))
+        return tuple(self._cut.tokenize(text))
 
 
 def _import_jieba():

@@ -96,3 +96,21 @@ def test_a_warmed_detector_compiles_nothing_in_a_turn():
     for text in labelled_texts()[:200]:
         detector.analyze(text)
     assert _compiled.cache_info().misses == misses
+
+
+def test_a_message_without_a_place_for_any_cue_is_not_segmented():
+    """Half of all customer lines hold no cue head at all: their reading needs no words."""
+    reference = customer_detector()
+    asked: list[str] = []
+
+    def tokenize(text: str):
+        asked.append(text)
+        return reference._tokenize(text)
+
+    detector = MoveDetector(reference.lexicon, tokenize)
+    plain = "12345"  # no cue of the customer lexicon starts with a digit
+    assert detector._index.scan(plain) == {}
+    assert detector.analyze(plain) == reference_twin(reference).analyze(plain)
+    assert asked == []
+    detector.analyze("好的，我买了")
+    assert asked == ["好的,我买了"]  # normalised
