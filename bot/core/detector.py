@@ -135,13 +135,20 @@ _normalized = functools.lru_cache(maxsize=2048)(_normalize)
 _Cues = Cues
 
 
+def longest_first(phrases: Iterable[str]) -> list[str]:
+    """Distinct phrases, longest first, ties in text order: the order a regex alternation tries
+    them in. Ties must not fall in a set's order, which changes with the hash seed (a ``*``
+    cue could then match different words from one run to the next)."""
+    return sorted(set(phrases), key=lambda p: (-len(p), p))
+
+
 def _compile(cues: Iterable[str]) -> _Cues | None:
-    parts = sorted({normalize(c) for c in cues if c and c[0] != "*"}, key=len, reverse=True)
+    parts = longest_first(normalize(c) for c in cues if c and c[0] != "*")
     return _Cues(parts) if parts else None
 
 
 def _compile_masks(cues: Iterable[str]) -> LazyPattern | None:
-    parts = sorted({normalize(c) for c in cues if c}, key=len, reverse=True)
+    parts = longest_first(normalize(c) for c in cues if c)
     return LazyPattern("|".join(map(cue_pattern, parts))) if parts else None
 
 

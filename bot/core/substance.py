@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 from bot.core.analysis import TranscriptAnalysis
 from bot.core.cues import GAP
-from bot.core.detector import normalize
+from bot.core.detector import longest_first, normalize
 
 
 def _phrases(cues: Iterable[str]) -> re.Pattern[str] | None:
-    parts = sorted({normalize(c) for c in cues if c}, key=len, reverse=True)
+    parts = longest_first(normalize(c) for c in cues if c)
     if not parts:
         return None
     return re.compile("|".join(GAP.join(map(re.escape, p.split("*"))) for p in parts))

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.core.detector import longest_first
 from bot.core.papers.keys import abc_class, abc_rows, value_rows
 from bot.core.papers.model import VALUE_ROWS, Paper, Task
 from bot.core.papers.numbers import close, evaluate, parse_number, same_factors, show
@@ -283,7 +284,7 @@ def match_types(answer: str, types: Mapping[str, tuple[str, ...]]) -> list[str]:
         return exact
     found = []
     for name, syns in types.items():
-        words = sorted({_SKIP.sub("", s) for s in (name, *syns)}, key=len, reverse=True)
+        words = longest_first(_SKIP.sub("", s) for s in (name, *syns))
         if any(w and w in said for w in words):
             found.append(name)
     return found
