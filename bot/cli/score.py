@@ -125,16 +125,14 @@ def report(app: App, source: str, out: Path | None):
 def eval_cmd(app: App, folders: tuple[Path, ...], as_json: bool, mistakes: bool):
     """用人工标注的对话集衡量评分准确度；给几个文件夹时合起来算。
     Measure the analyser on a labelled set (several folders are measured as one)."""
-    from bot.services.evaluation import Labelled, evaluate, format_report, read_labelled
+    from bot.services.evaluation import (
+        Labelled,
+        evaluate,
+        format_report,
+        read_labelled_folders,
+    )
 
-    items = []
-    for folder in folders:
-        paths = sorted(folder.glob("*.json"))
-        if not paths:
-            raise KefuError(f"{folder}: 没有 .json 标注文件")
-        for path in paths:
-            data, transcript = read_labelled(path)
-            items.append(Labelled(path, data, app.score(transcript)))
+    items = [Labelled(path, data, app.score(t)) for path, data, t in read_labelled_folders(folders)]
     result = evaluate(items)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))

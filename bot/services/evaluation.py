@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.core.errors import TranscriptError
+from bot.core.errors import KefuError, TranscriptError
 from bot.core.moves import ALL_MOVES
 from bot.core.scoring import ScoreSheet
 from bot.core.transcript import transcript_from_dict
@@ -139,6 +140,18 @@ def read_labelled(path: Path) -> tuple[dict[str, Any], Any]:
     if not isinstance(data.get("labels"), dict) or "band" not in data["labels"]:
         raise TranscriptError(f"{path}: 缺少整体标注 labels: {{resolved, band}}")
     return data, transcript
+
+
+def read_labelled_folders(folders: Iterable[Path]) -> Iterator[tuple[Path, dict[str, Any], Any]]:
+    """Every labelled transcript of the folders, in name order, with its raw data; an empty
+    folder is an error (a mistyped path must not measure nothing)."""
+    for folder in folders:
+        paths = sorted(folder.glob("*.json"))
+        if not paths:
+            raise KefuError(f"{folder}: 没有 .json 标注文件")
+        for path in paths:
+            data, transcript = read_labelled(path)
+            yield path, data, transcript
 
 
 def _ranks(values: list[float]) -> list[float]:

@@ -20,7 +20,7 @@ from typing import Any
 from bot.core.errors import KefuError
 from bot.core.learned import FORMAT, features
 from bot.core.moves import ALL_MOVES, moves_for
-from bot.services.evaluation import read_labelled
+from bot.services.evaluation import read_labelled_folders
 
 SIZES = (1, 2, 3)
 CONTEXT_SIZES = (2,)
@@ -47,23 +47,18 @@ def collect(folders: list[Path], detector) -> tuple[list[Example], dict[str, Any
     examples: list[Example] = []
     digest = hashlib.sha256()
     files = 0
-    for folder in folders:
-        paths = sorted(folder.glob("*.json"))
-        if not paths:
-            raise KefuError(f"{folder}: 没有 .json 标注文件")
-        for path in paths:
-            data, transcript = read_labelled(path)
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-            files += 1
-            context = None
-            allowed = set(moves_for(transcript.kind))
-            for raw, msg in zip(data["messages"], transcript.messages, strict=True):
-                if msg.role == "customer":
-                    context = msg.text
-                    continue
-                found = set(detector.analyze(msg.text).moves) & allowed
-                labels = set((raw.get("labels") or {}).get("moves", [])) & allowed
-                examples.append(Example(msg.text, context, transcript.kind, labels, found, files))
+    for path, data, transcript in read_labelled_folders(folders):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        files += 1
+        context = None
+        allowed = set(moves_for(transcript.kind))
+        for raw, msg in zip(data["messages"], transcript.messages, strict=True):
+            if msg.role == "customer":
+                context = msg.text
+                continue
+            found = set(detector.analyze(msg.text).moves) & allowed
+            labels = set((raw.get("labels") or {}).get("moves", [])) & allowed
+            examples.append(Example(msg.text, context, transcript.kind, labels, found, files))
     if not examples:
         raise KefuError("标注文件里没有客服消息")
     meta = {
