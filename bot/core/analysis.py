@@ -8,19 +8,16 @@ handed in.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 
 from bot.core.detector import Analysis, Hit, MoveDetector
 from bot.core.learned import LEARNED_PREFIX
 from bot.core.moves import moves_for
-from bot.core.outcomes import outcome_title
+from bot.core.outcomes import GOOD_OUTCOMES, outcome_title
 from bot.core.repeats import RepeatFinder
 from bot.core.transcript import Transcript
 
-CUSTOMER_CACHE = 4096  # customer lines whose reading is kept
-CUSTOMER_CACHE_CHARS = 500  # longer ones are read each time (the memory stays small)
 SLOW_REPLY_SECONDS = 180.0  # platform KPI: a reply after three minutes counts as slow
 WORD_CHARS = re.compile(r"\w")
 # Moves that leave a message's question free to ask about the customer (抱歉 您是哪一单呢).
@@ -38,7 +35,6 @@ OFFERS_HELP = re.compile(r"有什么.{0,4}(帮|为)|需要.{0,2}帮")
 # Asking whether the customer agrees: a confirmation (地址是南京那个对吗; 您看这样可以吗).
 SEEKS_AGREEMENT = re.compile(r"(对吗|对吧|是吧|没错吧|可以吗|行吗|好吗|行不|可以不|同意吗)\W*$")
 
-GOOD_OUTCOMES = ("ordered", "resolved")
 BAD_OUTCOMES = ("left", "escalated", "unfinished")
 # Customer signals, in the customer lexicon, that settle whether the conversation ended well,
 # strongest first: within one message an order outweighs a grumble (算了我就拍M了), a threat
@@ -148,10 +144,6 @@ class TranscriptAnalyzer:
         self._red_lines = {
             v.phrase for v in detector.lexicon.violations if v.category == "red_line"
         }
-        # A scripted customer says the same lines to every candidate, and a re-scored exam
-        # reads them all again: a customer line's reading depends on its words alone, so
-        # recent ones are kept (read-only: ``analyze`` copies what it changes).
-        self._read_customer = functools.lru_cache(maxsize=CUSTOMER_CACHE)(customer.analyze)
 
     def analyze(self, transcript: Transcript) -> TranscriptAnalysis:
         """Return the findings for one transcript."""
@@ -164,11 +156,9 @@ class TranscriptAnalyzer:
         bargained = False
         for i, msg in enumerate(transcript.messages):
             if msg.role == "customer":
-                read = (
-                    self._read_customer(msg.text)
-                    if len(msg.text) <= CUSTOMER_CACHE_CHARS
-                    else self.customer.analyze(msg.text)
-                )
+                # The customer detector keeps the readings of recent lines itself
+                # (bot.nlp.lexicon_loader.customer_detector): scripted lines repeat.
+                read = self.customer.analyze(msg.text)
                 bargained = bargained or "bargain" in read.moves
                 found = dict(read.moves)
                 if read.asks_question:
