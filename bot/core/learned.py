@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import math
-import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ FORMAT = 1
 _SPACE = re.compile(r"\s+")
 CONTEXT_PREFIX = "c:"
 LEARNED_PREFIX = "学习模型："  # how a learned finding's evidence begins
+_SCALE = 2**40  # weights are added up as integers in units of 2**-40 (LearnedModel)
 
 
 def ngrams(text: str, sizes: Iterable[int]) -> set[str]:
@@ -50,6 +50,15 @@ def _context_grams(context: str, sizes: tuple[int, ...]) -> frozenset[str]:
     return frozenset(CONTEXT_PREFIX + g for g in ngrams(context, sizes))
 
 
+def _logit(p: float) -> float:
+    """The total a probability ``p`` needs (the inverse of the logistic function)."""
+    if p <= 0:
+        return -math.inf
+    if p >= 1:
+        return math.inf
+    return math.log(p / (1 - p))
+
+
 @dataclass(frozen=True)
 class MoveModel:
     """One move's weights, bias, decision threshold and how it is used beside the cues."""
@@ -69,31 +78,44 @@ class LearnedModel:
     moves: dict[str, MoveModel]
     data: dict[str, Any] = field(default_factory=dict)
     _order: tuple[str, ...] = field(default=(), repr=False)
-    _vectors: dict[str, tuple[float, ...]] = field(default_factory=dict, repr=False)
     _grams: frozenset[str] = field(default=frozenset(), repr=False)
     _pushing: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        # One row of weights per n-gram, a column per move: a message's score for every move
-        # is then a column sum over its n-grams' rows, which zip and sum do in C.
+        # A message's score for every move is the sum of its n-grams' weights, a column per
+        # move. The columns are added up in fixed point, all at once: each n-gram's weights,
+        # scaled to integers and lifted to be non-negative, are laid side by side in one
+        # Python integer (a field of bits per move), so that one ``sum`` over a message's
+        # n-grams adds every column in C. A field is wide enough for every n-gram of the model
+        # at once (a message's n-grams are a set: none counts twice), so no field overflows
+        # into the next; sums of integers are exact, so a total is the same whatever the
+        # order, and within a 2**-41 per n-gram of the float sum.
         self._order = tuple(self.moves)
-        for i, m in enumerate(self.moves.values()):
-            for gram, w in m.weights.items():
-                row = self._vectors.setdefault(gram, [0.0] * len(self._order))
-                row[i] = w
-        self._vectors = {g: tuple(row) for g, row in self._vectors.items()}
-        # The same rows cut to the "add" moves: once the cues have found a move, only those
-        # are asked for, and half the columns are half the adding up.
+        grams = {g for m in self.moves.values() for g in m.weights}
+        scaled = [{g: round(w * _SCALE) for g, w in m.weights.items()} for m in self.moves.values()]
+        self._lift = tuple(max(0, -min(q.values(), default=0)) for q in scaled)
+        room = max(
+            (
+                sum(q.values()) + lift * len(grams)
+                for q, lift in zip(scaled, self._lift, strict=True)
+            ),
+            default=0,
+        )
+        self._bits = max(1, room.bit_length())
+        self._mask = (1 << self._bits) - 1
+        # Every n-gram carries every column's lift; then each weight goes into its own field
+        # (a negative one takes from the lift, which it never exceeds).
+        lifted = sum(lift << (i * self._bits) for i, lift in enumerate(self._lift))
+        self._packed: dict[str, int] = dict.fromkeys(grams, lifted)
+        for i, q in enumerate(scaled):
+            for g, v in q.items():
+                self._packed[g] += v << (i * self._bits)
+        self._column = {move: i for i, move in enumerate(self._order)}
+        # A move is found where its probability reaches its threshold, that is where its
+        # n-grams' total reaches logit(threshold) - bias: compared so, no exp per message.
+        self._needed = {move: _logit(m.threshold) - m.bias for move, m in self.moves.items()}
         self._chosen: dict[frozenset[str], tuple[str, ...]] = {}  # by the moves found: findings
-        # (Plain attributes, not fields: nothing that walks the model's fields need see them.)
-        adds = [i for i, m in enumerate(self.moves.values()) if m.use == "add"]
-        self._add_order: tuple[str, ...] = tuple(self._order[i] for i in adds)
-        # itemgetter picks in C, and gives a tuple for two indexes or more.
-        pick = operator.itemgetter(*adds) if len(adds) > 1 else lambda r: tuple(r[i] for i in adds)
-        self._add_vectors: dict[str, tuple[float, ...]] = {
-            g: pick(row) for g, row in self._vectors.items()
-        }
-        self._grams = frozenset(self._vectors)
+        self._grams = frozenset(self._packed)
         self._pushing = {
             move: frozenset(g for g, w in m.weights.items() if w > 0)
             for move, m in self.moves.items()
@@ -133,22 +155,27 @@ class LearnedModel:
 
     def _weigh(self, text: str, context: str | None) -> tuple[set[str], dict[str, float]]:
         """The message's n-grams that carry weight, and their weights added up per move."""
-        # Most of a message's n-grams carry no weight: intersecting two sets drops them in C
-        # (a set and a dict would walk the whole dict).
-        grams = features(text, context, self.sizes, self.context_sizes) & self._grams
-        return grams, self._totals(grams, self._order, self._vectors)
+        grams = self._weighed(text, context)
+        return grams, self._totals(grams, self._order)
 
-    @staticmethod
-    def _totals(
-        grams: set[str], order: tuple[str, ...], vectors: dict[str, tuple[float, ...]]
-    ) -> dict[str, float]:
-        """Each move's weights over ``grams``, added up: a column sum of the n-grams' rows, in C.
+    def _weighed(self, text: str, context: str | None) -> set[str]:
+        """The features of ``features`` that carry weight in this model."""
+        # Most of a message's n-grams carry no weight: intersecting with the model's n-grams
+        # drops them in C, the message's and the (cached) context's apart, then joined.
+        grams = ngrams(text, self.sizes) & self._grams
+        if context:
+            grams |= _context_grams(context, self.context_sizes) & self._grams
+        return grams
 
-        The rows are taken in the set's order, so that a move's sum is the same float whether
-        all columns or only some are added up.
-        """
-        columns = zip(*map(vectors.__getitem__, grams), strict=True) if grams else ()
-        return dict(zip(order, map(sum, columns), strict=False))
+    def _totals(self, grams: set[str], moves: Iterable[str]) -> dict[str, float]:
+        """Each of ``moves``' weights over ``grams``, added up (the packed columns, one sum)."""
+        packed = sum(map(self._packed.__getitem__, grams))
+        count, bits, mask = len(grams), self._bits, self._mask
+        out = {}
+        for move in moves:
+            i = self._column[move]
+            out[move] = (((packed >> (i * bits)) & mask) - count * self._lift[i]) / _SCALE
+        return out
 
     def _probability(self, move: str, totals: dict[str, float]) -> float:
         z = self.moves[move].bias + totals.get(move, 0.0)
@@ -181,18 +208,14 @@ class LearnedModel:
             chosen = self._chosen[found] = tuple(set(wanted) & set(self.moves))
         if not chosen:
             return {}
-        grams = features(text, context, self.sizes, self.context_sizes) & self._grams
-        if found:  # only "add" moves are wanted
-            totals = self._totals(grams, self._add_order, self._add_vectors)
-        else:
-            totals = self._totals(grams, self._order, self._vectors)
+        grams = self._weighed(text, context)
+        totals = self._totals(grams, chosen)
         norm = normalize(text)
         out: dict[str, tuple[Hit, ...]] = {}
+        needed = self._needed
         for move in chosen:
-            m = self.moves[move]
-            z = m.bias + totals.get(move, 0.0)  # as _probability, inline: this runs per move
             # Only a move over its threshold needs its evidence (the sorting of its n-grams).
-            if 1 / (1 + math.exp(-max(-30.0, min(30.0, z)))) < m.threshold:
+            if totals[move] < needed[move]:
                 continue
             top = self._top(move, grams)
             at = next((norm.find(g) for g in top if g in norm), -1)
