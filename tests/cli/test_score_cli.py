@@ -124,7 +124,8 @@ def test_score_names_a_cap_and_its_reason(run, tmp_path):
     readable = run("score", str(path))
     assert "封顶 50：致命项" in readable.stdout and "不合格" in readable.stdout
     [item] = json.loads(run("score", "--json", str(path)).stdout)
-    assert item["caps"][0]["kind"] == "fatal" and item["total"] <= 50 < item["rows_total"]
+    [fatal] = [cap for cap in item["caps"] if cap["kind"] == "fatal"]
+    assert fatal["evidence"] == [11] and item["total"] <= 50 < item["rows_total"]
 
 
 def test_eval_counts_two_cues_inside_one_labelled_span_once(run, tmp_path):
