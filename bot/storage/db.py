@@ -39,11 +39,18 @@ VERSION_TABLE = "alembic_version"
 # Seconds to wait for a PostgreSQL server before saying it is unreachable.
 CONNECT_TIMEOUT = 10
 
+# How long an SQLite writer waits for another's lock: a chat turn, in milliseconds.
+BUSY_MS = 5000
+# How long a process opening the database waits for another that is creating or upgrading its
+# tables: importing Alembic and running every migration takes seconds on a busy machine (three
+# workers starting at once on a loaded server waited past BUSY_MS and failed).
+SCHEMA_WAIT_MS = 120_000
+
 _SQLITE_PRAGMAS = (
     # WAL lets readers (a report, `transcripts list`) work while a chat is writing.
     "PRAGMA journal_mode=WAL",
     # Two channels writing at once wait for each other instead of failing at once.
-    "PRAGMA busy_timeout=5000",
+    f"PRAGMA busy_timeout={BUSY_MS}",
     # SQLite ignores foreign keys unless asked, per connection.
     "PRAGMA foreign_keys=ON",
 )
@@ -134,12 +141,22 @@ def upgrade_database(engine: Engine) -> SchemaChange:
     try:
         with engine.connect() as connection:
             connection.execution_options(**{WRITE_OPTION: True})
-            with connection.begin():
-                if engine.dialect.name == "postgresql":
-                    connection.execute(
-                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK}
-                    )
-                return runner.upgrade(connection, _shown(engine))
+            sqlite = engine.dialect.name == "sqlite"
+            # On the driver's own connection: through SQLAlchemy the pragma would begin the
+            # transaction (and take the write lock) before the longer wait is set.
+            driver = connection.connection.driver_connection
+            if sqlite:
+                driver.execute(f"PRAGMA busy_timeout={SCHEMA_WAIT_MS}")
+            try:
+                with connection.begin():
+                    if engine.dialect.name == "postgresql":
+                        connection.execute(
+                            text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK}
+                        )
+                    return runner.upgrade(connection, _shown(engine))
+            finally:
+                if sqlite:  # the pooled connection goes back with a chat turn's patience
+                    driver.execute(f"PRAGMA busy_timeout={BUSY_MS}")
     except SQLAlchemyError as exc:
         raise _cannot_open(engine, exc) from None
 

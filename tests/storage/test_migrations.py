@@ -12,6 +12,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -420,5 +421,35 @@ def test_processes_opening_one_new_database_at_once_all_succeed(
             versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
         assert versions == [(HEAD,)]
         assert differences(engine) == []
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.slow
+def test_opening_waits_for_another_process_creating_the_tables_past_a_turns_wait(
+    tmp_path: Path,
+) -> None:
+    # Three workers starting at once on a loaded machine: the first's migrations held the
+    # write lock past the 5 s a chat turn waits, and the others failed "database is locked".
+    path = tmp_path / "new.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("PRAGMA journal_mode=WAL")
+    other.execute("BEGIN IMMEDIATE")  # as a process busy creating the tables
+
+    def release() -> None:
+        time.sleep(7.0)
+        other.execute("ROLLBACK")
+
+    holder = threading.Thread(target=release)
+    holder.start()
+    started = time.monotonic()
+    engine = open_database(f"sqlite:///{path}")
+    waited = time.monotonic() - started
+    holder.join()
+    other.close()
+    try:
+        assert waited >= 6.5 and schema_revision(engine) == HEAD
+        with engine.connect() as connection:  # a turn's wait is back to its own
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
     finally:
         engine.dispose()
