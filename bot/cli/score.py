@@ -43,6 +43,8 @@ def readable(sheet: ScoreSheet, name: str) -> str:
     lines.append(f"  做到的步骤：{moves}；{'已解决' if sheet.resolved else '未解决'}")
     for cap in sheet.caps:
         lines.append(f"  封顶 {cap.max:g}：{cap.reason}")
+    if sheet.floor:
+        lines.append(f"  保底 {sheet.floor.min:g}：{sheet.floor.reason}")
     if sheet.unfinished:
         lines.append("  对话提前结束：只按已经做到的评分")
     lines.append(f"  总分 {sheet.total:g} / {sheet.max:g}  {BAND_TITLES[sheet.band]}")

@@ -84,6 +84,15 @@ class Slow(_Strict):
     cap: float = 84
 
 
+class PassFloor(_Strict):
+    """Rubric v2: a chat that settled the customer's matter (resolved, grudgingly too) with no
+    cap below the pass mark is at least ``to`` (合格), once it earned ``min_points``: graders
+    pass such a chat however many points its flaws cost row by row."""
+
+    min_points: float = Field(default=40, ge=0)
+    to: float = 60
+
+
 class RubricForm(_Strict):
     """A rubric form: for a chat kind, or for a whole project of the exam."""
 
@@ -99,6 +108,7 @@ class RubricForm(_Strict):
     required: Required | None = None
     fatal: Fatal | None = None
     slow: Slow | None = None
+    floor: PassFloor | None = None
 
 
 Path = tuple[str | int, ...]

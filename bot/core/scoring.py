@@ -9,7 +9,8 @@ Rubric v2 adds, from the form's data: substance checks that take a share off the
 name; required steps, whose absence caps the total (below 优秀, or below the pass mark when
 many are missing); fatal items (致命项), platform red lines that cap the total below the
 pass mark; and slow replies, which past a number cap it below 优秀. Each cap is listed in the
-sheet with its reason and evidence.
+sheet with its reason and evidence. A floor works the other way: a chat that settled the
+customer's matter, with no cap below the pass mark, is at least 合格 (the form's ``floor``).
 """
 
 from __future__ import annotations
@@ -79,6 +80,18 @@ class Cap:
         }
 
 
+@dataclass(frozen=True)
+class Floor:
+    """A floor under the total (rubric v2): how high, why, and the messages behind it."""
+
+    min: float
+    reason: str
+    evidence: tuple[int, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"min": self.min, "reason": self.reason, "evidence": list(self.evidence)}
+
+
 @dataclass
 class ScoreSheet:
     """A scored transcript."""
@@ -87,6 +100,7 @@ class ScoreSheet:
     analysis: TranscriptAnalysis
     items: list[RowScore]
     caps: list[Cap] = field(default_factory=list)
+    floor: Floor | None = None
 
     @property
     def kind(self) -> str:
@@ -111,8 +125,14 @@ class ScoreSheet:
         return round(sum(r.points for r in self.items), 1)
 
     @property
-    def total(self) -> float:
+    def capped_total(self) -> float:
+        """The rows' points under the caps, before any floor."""
         return min([self.rows_total, *(c.max for c in self.caps)])
+
+    @property
+    def total(self) -> float:
+        capped = self.capped_total
+        return max(capped, self.floor.min) if self.floor else capped
 
     @property
     def unfinished(self) -> bool:
@@ -144,6 +164,7 @@ class ScoreSheet:
         data["form"] = self.form.id
         # Rubric v2 keys (added, never changing the contract's own).
         data["caps"] = [c.to_json() for c in self.caps]
+        data["floor"] = self.floor.to_json() if self.floor else None
         data["rows_total"] = self.rows_total
         data["unfinished"] = self.unfinished
         return data
@@ -218,6 +239,27 @@ def slow_cap(analysis: TranscriptAnalysis, form: RubricForm) -> Cap | None:
     )
 
 
+def pass_floor(sheet: ScoreSheet) -> Floor | None:
+    """The floor for a chat that settled the customer's matter: resolved (grudgingly too: the
+    customer took the remedy), finished, no cap below the pass mark, and ``floor.min_points``
+    earned under the caps."""
+    rule = sheet.form.floor
+    resolution = sheet.analysis.resolution
+    if (
+        rule is None
+        or sheet.unfinished
+        or not resolution.resolved
+        or any(c.max < PASS for c in sheet.caps)
+        or not rule.min_points <= sheet.capped_total < rule.to
+    ):
+        return None
+    return Floor(
+        rule.to,
+        f"顾客的问题已解决（{resolution.reason}），没有致命项，也没有缺太多步骤：至少合格",
+        resolution.evidence,
+    )
+
+
 def score(
     analysis: TranscriptAnalysis,
     form: RubricForm,
@@ -283,4 +325,6 @@ def score(
     caps += [
         Cap("substance", b.check.cap, b.note, b.evidence) for b in broken if b.check.cap is not None
     ]
-    return ScoreSheet(form, analysis, items, caps)
+    sheet = ScoreSheet(form, analysis, items, caps)
+    sheet.floor = pass_floor(sheet)
+    return sheet

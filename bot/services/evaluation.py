@@ -232,28 +232,25 @@ def evaluate(items: list[Labelled], by_kind: bool = True) -> Report:
             wanted = list(labels.get("violations", []))
             matched = set()
             for hit in hits:
-                k = next(
-                    (
-                        k
-                        for k, w in enumerate(wanted)
-                        if k not in matched and _overlaps(text, w, hit.start, hit.end)
-                    ),
-                    None,
-                )
-                if k is None and any(
-                    _overlaps(text, wanted[j], hit.start, hit.end) for j in matched
-                ):
+                # Every labelled span the hit covers is found: a grader who underlined one
+                # violation in two pieces (您给个五星好评… / 评完截图私发我) sees it found.
+                ks = [
+                    k
+                    for k, w in enumerate(wanted)
+                    if k not in matched and _overlaps(text, w, hit.start, hit.end)
+                ]
+                if not ks and any(_overlaps(text, wanted[j], hit.start, hit.end) for j in matched):
                     # A second cue inside one labelled span (详情页都写了，你自己看) is the same
                     # violation, found once already: neither right nor wrong again.
                     continue
-                if k is None:
+                if not ks:
                     report.violations.fp += 1
                     report.mistakes.append(
                         f"{item.path.name}#{index} 误报禁用语“{hit.words}”  {text}"
                     )
                 else:
-                    matched.add(k)
-                    report.violations.tp += 1
+                    matched.update(ks)
+                    report.violations.tp += len(ks)
             for k, w in enumerate(wanted):
                 if any(word in w for word in REVIEW_CASH_WORDS):
                     if k in matched:
@@ -299,6 +296,8 @@ def band_mistake(item: Labelled) -> str:
     for row in sheet.items:
         lines.append(f"    {row.id:<28} {row.points:>5g}/{row.max:<4g} {row.comment}")
     lines.extend(f"    封顶 {c.max:g}：{c.reason}" for c in sheet.caps)
+    if sheet.floor:
+        lines.append(f"    保底 {sheet.floor.min:g}：{sheet.floor.reason}")
     return "\n".join(lines)
 
 

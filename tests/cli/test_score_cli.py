@@ -128,23 +128,36 @@ def test_score_names_a_cap_and_its_reason(run, tmp_path):
     assert fatal["evidence"] == [11] and item["total"] <= 50 < item["rows_total"]
 
 
-def test_eval_counts_two_cues_inside_one_labelled_span_once(run, tmp_path):
+def _violation_figures(run, folder: Path, customer: str, agent: str, spans: list[str]) -> dict:
+    """``kefu eval`` figures for one labelled chat: a customer line, then an agent line whose
+    violations a grader underlined as ``spans``."""
     chat = {
-        "id": "one-span",
+        "id": "spans",
         "kind": "presale",
         "labels": {"resolved": False, "band": "fail", "score": 20},
         "messages": [
-            {"role": "customer", "text": "这个有什么颜色"},
-            {
-                "role": "agent",
-                "text": "详情页都写了，你自己看。",
-                "labels": {"moves": [], "violations": ["详情页都写了，你自己看"]},
-            },
+            {"role": "customer", "text": customer},
+            {"role": "agent", "text": agent, "labels": {"moves": [], "violations": spans}},
         ],
     }
-    (tmp_path / "one.json").write_text(json.dumps(chat, ensure_ascii=False), encoding="utf-8")
-    figures = json.loads(run("eval", "--json", str(tmp_path)).stdout)
-    assert figures["violations"]["precision"] == 1.0 and figures["violations"]["recall"] == 1.0
+    (folder / "spans.json").write_text(json.dumps(chat, ensure_ascii=False), encoding="utf-8")
+    return json.loads(run("eval", "--json", str(folder)).stdout)["violations"]
+
+
+def test_eval_counts_two_cues_inside_one_labelled_span_once(run, tmp_path):
+    found = _violation_figures(
+        run, tmp_path, "这个有什么颜色", "详情页都写了，你自己看。", ["详情页都写了，你自己看"]
+    )
+    assert found["precision"] == 1.0 and found["recall"] == 1.0
+
+
+def test_eval_counts_every_labelled_span_one_finding_covers(run, tmp_path):
+    # A grader may underline one violation in two pieces; one finding over both finds both.
+    text = "收到后给个五星好评 评完截图私发我 返您5元"
+    found = _violation_figures(
+        run, tmp_path, "好的我拍了", text, ["给个五星好评", "评完截图私发我"]
+    )
+    assert found["recall"] == 1.0 and found["precision"] == 1.0
 
 
 def test_scores_do_not_depend_on_the_hash_seed(run):

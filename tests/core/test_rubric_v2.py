@@ -174,3 +174,59 @@ def test_a_statement_answering_the_customers_question_is_an_explanation(app):
     assert "explain" in app.score(t).messages[0].moves
     t = chat("objection", "这个会掉色吗", "请问您是怎么洗的呢")
     assert "explain" not in app.score(t).messages[0].moves
+
+
+def _floored(app, t: Transcript, to: float = 90):
+    """Score ``t`` with its chat form's floor raised to ``to``, so that an ordinary chat of
+    68-odd points shows whether the floor applies (the bundled floor is 60)."""
+    from bot.core.rubric import PassFloor
+    from bot.core.scoring import score
+
+    form = app.rubrics.chat_form(t.kind)
+    raised = form.model_copy(update={"floor": PassFloor(min_points=40, to=to)})
+    return score(app.analyzer.analyze(t), raised, None, app.substance)
+
+
+def _flawed() -> Transcript:
+    t = sample()  # resolved (顾客说“对的”), two forbidden phrases: about 68 points
+    t.messages[5] = replace(
+        t.messages[5],
+        text="推荐这款双排扣卡其风衣，M码合适，面料防泼水。别的详情页都写了，你自己看",
+    )
+    t.messages[7] = replace(t.messages[7], text="这已经是活动价了，不能再便宜了，爱买不买")
+    return t
+
+
+def test_every_chat_form_passes_a_settled_chat_that_earned_40_points(app):
+    for kind in ("presale", "objection", "complaint"):
+        floor = app.rubrics.chat_form(kind).floor
+        assert floor is not None and (floor.min_points, floor.to) == (40, 60)
+
+
+def test_a_settled_chat_is_lifted_to_the_floor_with_its_reason(app):
+    sheet = _floored(app, _flawed())
+    assert 40 <= sheet.capped_total < 90 and sheet.total == 90
+    assert sheet.floor.evidence == (10,) and "至少合格" in sheet.floor.reason
+    assert "顾客说“对的”" in sheet.floor.reason
+    data = sheet.to_json()
+    assert data["total"] == 90 and data["floor"]["min"] == 90 and data["floor"]["evidence"] == [10]
+    assert app.score(sample()).to_json()["floor"] is None  # 100 points need no floor
+
+
+def test_no_floor_under_a_fatal_item_an_unsettled_or_an_unfinished_chat(app):
+    fatal = _flawed()
+    fatal.messages[11] = replace(fatal.messages[11], text="好的亲，收到后给个五星好评返现5元哦")
+    assert _floored(app, fatal).floor is None
+    unsettled = _flawed()
+    unsettled.messages[10] = replace(unsettled.messages[10], text="算了，太贵了，不买了")
+    unsettled.messages = unsettled.messages[:11]
+    assert not app.analyzer.analyze(unsettled).resolution.resolved
+    assert _floored(app, unsettled).floor is None
+    unfinished = _flawed()
+    unfinished.outcome = "unfinished"
+    assert _floored(app, unfinished).floor is None
+
+
+def test_a_floor_never_lowers_a_total(app):
+    sheet = _floored(app, _flawed(), to=50)  # the chat already has more than 50
+    assert sheet.floor is None and sheet.total == sheet.capped_total
