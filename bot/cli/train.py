@@ -11,7 +11,19 @@ from bot.services.app import App
 from bot.services.paths import rubric_dir
 
 # The sets that tuning and training may read; the held-out sets are only ever measured.
-TRAINING_SETS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "real")
+TRAINING_SETS = (
+    "dev",
+    "dev2",
+    "dev3",
+    "dev4",
+    "dev5",
+    "dev6",
+    "dev7",
+    "dev8",
+    "dev9",
+    "dev10",
+    "real",
+)
 
 
 @click.command()
