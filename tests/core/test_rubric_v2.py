@@ -68,6 +68,26 @@ def test_a_fatal_item_caps_below_pass_with_its_message(app):
     assert sheet.to_json()["caps"][-1]["evidence"] == [11]
 
 
+def test_a_cap_below_the_pass_mark_keeps_failing_chats_in_the_order_of_their_rows(app):
+    cash = "好的亲，收到后给个五星好评返现5元哦，祝您生活愉快"
+    well = sample()
+    well.messages[11] = Message("agent", cash, well.messages[11].at)
+    badly = _flawed()  # two forbidden phrases as well
+    badly.messages[11] = Message("agent", cash, badly.messages[11].at)
+    good, poor = app.score(well), app.score(badly)
+    for sheet in (good, poor):
+        assert next(c.max for c in sheet.caps if c.kind == "fatal") == 50
+        assert sheet.total == round(50 * sheet.rows_total / 100 * 2) / 2
+    assert poor.rows_total < good.rows_total and poor.total < good.total <= 50
+    assert "按各项得分比例" in good.caps[-1].reason
+
+
+def test_a_cap_at_or_above_the_pass_mark_is_a_ceiling(app):
+    sheet = app.score(_delayed(sample(), {3, 7}, 70))
+    assert [c.max for c in sheet.caps] == [84] and sheet.rows_total > 84
+    assert sheet.total == 84
+
+
 def test_a_courtesy_violation_is_not_fatal(app):
     t = sample()
     t.messages[5] = Message("agent", "不知道，你自己看详情页", t.messages[5].at)
