@@ -101,4 +101,7 @@ def render_report(
         customer=scenario.customer.name if scenario else "顾客",
         move_titles=MOVE_TITLES,
         resolution=sheet.analysis.resolution,
+        # A reply is marked slow past the form's threshold (the exam's minute), else the
+        # platform's three minutes.
+        slow_seconds=sheet.form.slow.seconds if sheet.form.slow else 180,
     )

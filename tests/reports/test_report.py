@@ -43,6 +43,11 @@ def test_violations_are_marked_and_evidence_links_exist(page):
     assert "300 秒" in page
 
 
+def test_the_caps_are_shown_with_their_reasons(page):
+    # The chat shows two of the seven steps: the total is not the rows' sum, and says why.
+    assert "各项合计" in page and "封顶 59：缺少" in page and "不能及格" in page
+
+
 def test_page_renders_in_headless_chromium_without_running_candidate_code(page, tmp_path, chromium):
     html = tmp_path / "report.html"
     html.write_text(page, encoding="utf-8")
