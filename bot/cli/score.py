@@ -41,10 +41,7 @@ def readable(sheet: ScoreSheet, name: str) -> str:
         lines.extend(f"      参考话术：{tip}" for tip in row.advice)
     moves = "、".join(MOVE_TITLES[m] for m in sheet.moves_covered) or "无"
     lines.append(f"  做到的步骤：{moves}；{'已解决' if sheet.resolved else '未解决'}")
-    for cap in sheet.caps:
-        lines.append(f"  封顶 {cap.max:g}：{cap.reason}")
-    if sheet.floor:
-        lines.append(f"  保底 {sheet.floor.min:g}：{sheet.floor.reason}")
+    lines.extend(f"  {line}" for line in sheet.adjustments())
     if sheet.unfinished:
         lines.append("  对话提前结束：只按已经做到的评分")
     lines.append(f"  总分 {sheet.total:g} / {sheet.max:g}  {BAND_TITLES[sheet.band]}")

@@ -31,11 +31,12 @@ def carry_chat(form: RubricForm, sheet: ScoreSheet) -> list[CarriedRow]:
     """Fill the ``from_chat`` rows of a project form from a scored chat, in proportion."""
     scored = {row.id: row for row in sheet.items}
     # A cap lowers the carried rows in proportion, a floor raises them (rubric v2).
-    adjusted = sheet.rows_total > 0 and sheet.total != sheet.rows_total
-    factor = sheet.total / sheet.rows_total if adjusted else 1.0
-    reasons = [c.reason for c in sheet.caps if sheet.rows_total > sheet.total]
-    reasons += [sheet.floor.reason] if sheet.floor and sheet.total > sheet.rows_total else []
-    cap_note = "；" + "；".join(reasons) if adjusted and reasons else ""
+    factor, reasons = 1.0, []
+    if sheet.rows_total > 0 and sheet.total != sheet.rows_total:
+        factor = sheet.total / sheet.rows_total
+        lowered = sheet.total < sheet.rows_total
+        reasons = [c.reason for c in sheet.caps] if lowered else [sheet.floor.reason]
+    cap_note = "；" + "；".join(reasons) if reasons else ""
     out = []
     for row in form.items:
         sources = [scored[ref] for ref in row.from_chat if ref in scored]

@@ -159,6 +159,13 @@ class ScoreSheet:
     def band(self) -> str:
         return band(self.total)
 
+    def adjustments(self) -> list[str]:
+        """Why the total is not the rows' sum, one line each: the caps, then the floor."""
+        lines = [f"封顶 {c.max:g}：{c.reason}" for c in self.caps]
+        if self.floor:
+            lines.append(f"保底 {self.floor.min:g}：{self.floor.reason}")
+        return lines
+
     def to_json(self, file: str | None = None) -> dict[str, Any]:
         """The contract's result object (section 3)."""
         data: dict[str, Any] = {} if file is None else {"file": file}

@@ -295,9 +295,7 @@ def band_mistake(item: Labelled) -> str:
     lines = [f"{item.path.name} 等级：{human}，kefu {sheet.band}（{sheet.total:g} 分）"]
     for row in sheet.items:
         lines.append(f"    {row.id:<28} {row.points:>5g}/{row.max:<4g} {row.comment}")
-    lines.extend(f"    封顶 {c.max:g}：{c.reason}" for c in sheet.caps)
-    if sheet.floor:
-        lines.append(f"    保底 {sheet.floor.min:g}：{sheet.floor.reason}")
+    lines.extend(f"    {line}" for line in sheet.adjustments())
     return "\n".join(lines)
 
 
