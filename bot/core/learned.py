@@ -101,8 +101,10 @@ class LearnedModel:
             ),
             default=0,
         )
-        self._bits = max(1, room.bit_length())
-        self._mask = (1 << self._bits) - 1
+        # Fields of whole bytes: a message's total is turned into bytes once, and each column
+        # read from its own slice (no shifting of the whole wide integer per move).
+        self._width = max(1, -(-room.bit_length() // 8))
+        self._bits = 8 * self._width
         # Every n-gram carries every column's lift; then each weight goes into its own field
         # (a negative one takes from the lift, which it never exceeds).
         lifted = sum(lift << (i * self._bits) for i, lift in enumerate(self._lift))
@@ -170,11 +172,13 @@ class LearnedModel:
     def _totals(self, grams: set[str], moves: Iterable[str]) -> dict[str, float]:
         """Each of ``moves``' weights over ``grams``, added up (the packed columns, one sum)."""
         packed = sum(map(self._packed.__getitem__, grams))
-        count, bits, mask = len(grams), self._bits, self._mask
+        count, width = len(grams), self._width
+        raw = packed.to_bytes(width * len(self._order), "little")
         out = {}
         for move in moves:
             i = self._column[move]
-            out[move] = (((packed >> (i * bits)) & mask) - count * self._lift[i]) / _SCALE
+            column = int.from_bytes(raw[i * width : (i + 1) * width], "little")
+            out[move] = (column - count * self._lift[i]) / _SCALE
         return out
 
     def _probability(self, move: str, totals: dict[str, float]) -> float:
