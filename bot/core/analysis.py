@@ -35,6 +35,9 @@ OFFERS_HELP = re.compile(r"有什么.{0,4}(帮|为)|需要.{0,2}帮")
 # Asking whether the customer agrees: a confirmation (地址是南京那个对吗; 您看这样可以吗).
 SEEKS_AGREEMENT = re.compile(r"(对吗|对吧|是吧|没错吧|可以吗|行吗|好吗|行不|可以不|同意吗)\W*$")
 
+# Where a sentence ends in a customer's message.
+SENTENCE_STOP = re.compile(r"[。！？!?；;\n]")
+
 BAD_OUTCOMES = ("left", "escalated", "unfinished")
 # Customer signals, in the customer lexicon, that settle whether the conversation ended well,
 # strongest first: within one message an order outweighs a grumble (算了我就拍M了), a threat
@@ -161,8 +164,16 @@ class TranscriptAnalyzer:
                 read = self.customer.analyze(msg.text)
                 bargained = bargained or "bargain" in read.moves
                 found = dict(read.moves)
-                if read.asks_question:
-                    found.pop("accept", None)  # "可以吗？" asks, it does not agree
+                if read.asks_question and "accept" in found:
+                    # "可以吗？" asks, it does not agree; but 行，早这样不就好了。有返现吗？ agrees
+                    # first and asks after: only an agreement in a sentence that asks is dropped.
+                    agreed = tuple(
+                        h for h in found["accept"] if not self._in_asking_sentence(msg.text, h)
+                    )
+                    if agreed:
+                        found["accept"] = agreed
+                    else:
+                        del found["accept"]
                 if found:
                     signals[i] = found
                 last_customer = i
@@ -221,6 +232,13 @@ class TranscriptAnalyzer:
         analysis.resolution = self._resolution(analysis)
         return analysis
 
+    def _in_asking_sentence(self, text: str, hit: Hit) -> bool:
+        """Whether the sentence holding ``hit`` asks something."""
+        ends = [m.end() for m in SENTENCE_STOP.finditer(text, 0, hit.start)]
+        stop = SENTENCE_STOP.search(text, hit.end)
+        sentence = text[ends[-1] if ends else 0 : stop.end() if stop else len(text)]
+        return self.customer.is_question(sentence)
+
     def _answers_question(self, question: str, a: Analysis) -> bool:
         """A plain statement (no question, no holding) after a customer's question."""
         if a.asks_question or "holding" in a.topics or a.violations:
@@ -260,6 +278,18 @@ class TranscriptAnalyzer:
             last = len(analysis.transcript.messages) - 1
             return Resolution(
                 good, f"对话结束状态：{outcome_title(outcome)}", (last,) if last >= 0 else ()
+            )
+        messages = analysis.transcript.messages
+        if (
+            messages
+            and messages[-1].role == "customer"
+            and self.detector.is_question(messages[-1].text)
+        ):
+            # The chat ends on a customer's question nobody answered (那什么时候发？): whatever
+            # was agreed before, the customer was left waiting.
+            last = len(messages) - 1
+            return Resolution(
+                False, f"第{last + 1}条消息顾客的问题没有得到答复，对话就结束了", (last,)
             )
         # Imported: the customer's last decisive words settle it; a bare 谢谢 settles nothing.
         for i in sorted(analysis.customer_signals, reverse=True):

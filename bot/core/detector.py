@@ -204,6 +204,29 @@ def _join_neighbours(text: str, hits: list[Hit]) -> list[Hit]:
     return out
 
 
+# A quotation: words between paired quotation marks, within one short stretch.
+QUOTED = re.compile(
+    r"“[^“”\n]{1,40}”|「[^「」\n]{1,40}」|『[^『』\n]{1,40}』|‘[^‘’\n]{1,40}’|\"[^\"\n]{1,40}\""
+)
+
+
+def _unquoted(norm: str, hits: list[Hit], quoting: LazyPattern) -> list[Hit]:
+    """The hits that are said, not quoted: a hit wholly inside quotation marks is dropped when
+    the message, outside its quotations, distances itself (道歉, 不应该, 不能使用 …). Quotation
+    marks alone do not excuse: 这是“全网最低价”哦 still promises it."""
+    quotes = [m.span() for m in QUOTED.finditer(norm)]
+    if not quotes:
+        return hits
+    inside = [h for h in hits if any(s < h.start and h.end < e for s, e in quotes)]
+    if not inside:
+        return hits
+    # The rest of the message, each quotation blanked (its words are the speaker's, not the agent's).
+    rest = QUOTED.sub(lambda m: " " * len(m.group()), norm)
+    if not quoting.search(rest):
+        return hits
+    return [h for h in hits if h not in inside]
+
+
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in spans)
 
@@ -249,6 +272,9 @@ class MoveDetector:
             )
             for v in lexicon.violations
         ]
+        # Forbidden words inside quotation marks, in a message that distances itself from them
+        # (同事那句“不关我们事”说得很不对; 不能使用“100%”这类说法), are reported, not said.
+        self._quoting = _compile_masks(lexicon.quoting)
         # Most messages break no rule: one search over every violation cue settles that.
         found_any = [p for _, p, _, _ in self._violations if p is not None]
         self._any_violation = AnyCue(found_any) if found_any else None
@@ -330,6 +356,8 @@ class MoveDetector:
                     continue
                 if not self._excused(norm, hit, unless):
                     violations.append(hit)
+        if violations and self._quoting is not None:
+            violations = _unquoted(norm, violations, self._quoting)
         if len(violations) > 1:
             violations = _join_neighbours(text, violations)
         return Analysis(

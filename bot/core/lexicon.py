@@ -32,6 +32,8 @@ class Lexicon:
     user_words: tuple[str, ...] = ()
     topics: dict[str, tuple[str, ...]] = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
+    # Words that show quoted forbidden words are reported, not said (同事那句“…”不应该).
+    quoting: tuple[str, ...] = ()
 
     def all_phrases(self) -> set[str]:
         """Return every literal cue fragment, for the segmenter's user dictionary."""

@@ -55,6 +55,7 @@ class ViolationEntry(_Strict):
 
 class ViolationFile(_Strict):
     version: Literal[1]
+    quoting: list[str] = []
     violations: list[ViolationEntry]
 
 
@@ -102,6 +103,7 @@ def _parse_lexicon(folder: Path) -> Lexicon:
         user_words=tuple(cues.words),
         topics={k: tuple(c) for k, c in cues.topics.items()},
         stopwords=frozenset(cues.stopwords),
+        quoting=tuple(bad.quoting),
     )
 
 

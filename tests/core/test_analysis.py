@@ -67,6 +67,9 @@ def test_answer_beside_the_question_is_off_topic(analyzer):
         ("什么态度，我要给差评", False),
         ("算了，我去别家看看", False),
         ("不用了，你们太敷衍了", False),
+        ("行 我去平台投诉你们", False),  # the threat outweighs the 行
+        ("好吧，那就换新吧，平台投诉我就不去了。", True),  # a threat taken back
+        ("不用了 我走平台 已经申请小二介入了", False),
     ],
 )
 def test_resolution_is_read_from_the_customer_last_decisive_words(
@@ -76,6 +79,32 @@ def test_resolution_is_read_from_the_customer_last_decisive_words(
     assert a.resolution.resolved is resolved
     if resolved or customer_last != "谢谢":
         assert a.resolution.evidence == (2,)
+
+
+def test_a_chat_ending_on_an_unanswered_question_is_not_resolved(analyzer):
+    lines = ("少了两本", "很抱歉，我们给您补发", "好的", "补发的今天发出")
+    assert analyzer.analyze(chat(*lines)).resolution.resolved
+    a = analyzer.analyze(chat(*lines, "那什么时候到？运费谁出？", kind="complaint"))
+    assert not a.resolution.resolved
+    assert a.resolution.evidence == (4,)
+    assert "没有得到答复" in a.resolution.reason
+    # A last word that asks nothing leaves the earlier agreement standing.
+    assert analyzer.analyze(chat(*lines, "好的谢谢", kind="complaint")).resolution.resolved
+
+
+def test_an_agreement_before_a_question_still_agrees(analyzer):
+    a = analyzer.analyze(
+        chat(
+            "能退差价吗",
+            "可以的，给您退30元",
+            "行，早这样不就好了。对了，好评有返现吗？",
+            "好评不返现哦",
+        )
+    )
+    assert a.resolution.resolved and a.resolution.evidence == (2,)
+    # An agreement inside the question is no agreement: 行吗？ asks.
+    a = analyzer.analyze(chat("能退差价吗", "可以的，给您退30元", "退到哪里，行吗？", "原路退回"))
+    assert not a.resolution.resolved
 
 
 def test_live_outcome_decides_resolution(analyzer):

@@ -806,6 +806,12 @@ VIOLATIONS = [
     ("关我什么事", ["关我什么事"]),
     ("下次看清楚再买吧", ["看清楚再买"]),
     ("别问了，问了也没用", ["别问了，问了也没用"]),
+    ("催了 天天都有人催 催也快不了", ["催也快不了"]),
+    ("退款是财务那边走的 我们客服管不到这块", ["管不到"]),
+    ("觉得亏就申请退款 自己重新拍 别在这跟我掰扯了", ["自己重新拍", "掰扯"]),
+    ("这个价格您还嫌贵啊，我们用料都很好的。", ["您还嫌贵"]),
+    ("刚刚不是跟你说过是正版了吗", ["不是跟你说过"]),
+    ("这个你得去问主播 我们客服管不了直播间", ["去问主播", "客服管不了"]),
 ]
 
 
@@ -844,6 +850,13 @@ RED_LINES = [
     ("加我微信，微信上买还能再便宜50", "加微信"),
     ("考虑好了加我V信找我哦", "加微信"),
     ("晒图给您发红包", "好评返现"),
+    ("补偿您10块 您把差评追评改成五星", "好评返现"),
+    ("评价晒图后截图 我给您补寄一袋冻干", "好评返现"),
+    ("加我个v 我私下转你20块", "加微信"),
+    ("退款申请您先点撤销哈 不然店铺要被扣分", "加微信"),
+    ("我直接支付宝转过去", "银行转账"),
+    ("市面上找不出第二款比它更省油的", "全网最低"),
+    ("这是“全网最低价”哦", "全网最低"),  # quotation marks alone excuse nothing
 ]
 
 
@@ -890,6 +903,17 @@ NOT_VIOLATIONS = [
     "我们不管是质量问题还是其他问题，都会给您处理",
     "亲，您的问题我已经记录了",
     "我们不会好评返现的哦，您如实评价就好",
+    # Refusing a red line, and quoting forbidden words to disown them (reported speech).
+    "我们店没有好评返现的活动哦，您用得满意的话按真实感受评价就好",
+    "好评返现没有的亲 平台不让搞这个哈",
+    "不过好评返现是平台规则明确禁止的，我们店不做这个",
+    "好评返现这个我们不搞哦 平台不让的",
+    "不过私下转账和以评价为条件的补偿都不符合平台规则，我们不能这样操作",
+    "同事那句“你是不是不会看图啊”太不像话了 我代表店里跟您郑重道歉",
+    "先为之前同事“找快递去”的回复向您郑重道歉，这样回复确实不应该",
+    "亲，按照广告法的要求，我们不能使用“100%”这类绝对化的说法",
+    "“最好”这个我真不能跟您打包票",
+    "1岁半 之前吃的超市买的便宜粮 一直有点软便",
     "我们平台禁止好评返现，您如实评价就好",
     "亲，平台规定不能加微信，有问题在这里联系我就好",
     "请不要相信私下转账，谨防诈骗",
@@ -1243,6 +1267,18 @@ def test_an_explanation_is_never_a_question():
     assert d.analyze("是 质量 原因 , 还是 尺码 ?").moves == {}  # a choice asked across clauses
     # the question is in another clause
     assert "explain" in d.analyze("原因 是 爆仓 , 您 看 可以 吗 ?").moves
+
+
+def test_quoted_words_are_excused_only_where_the_message_disowns_them():
+    lexicon = Lexicon(moves={}, violations=(ViolationCue("爱买不买"),), quoting=("不应该",))
+    d = MoveDetector(lexicon, spaced)
+    # (The tiny lexicon's tokenizer splits at spaces: the quotation marks stand apart.)
+    assert d.analyze("同事 说 “ 爱买不买 ” 不应该").violations == ()
+    # Quotation marks alone, or the disowning word inside the quotation, excuse nothing.
+    assert d.analyze("“ 爱买不买 ” 哦").violation_phrases == ["爱买不买"]
+    assert d.analyze("“ 爱买不买 不应该 ” 哦").violation_phrases == ["爱买不买"]
+    # Only the quoted finding goes: the agent's own words in the same message stay.
+    assert spans(d.analyze("“ 爱买不买 ” 不应该 , 爱买不买").violations) == [("爱买不买", 15, 19)]
 
 
 def test_an_unless_mask_excuses_only_the_hit_it_covers():
