@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.core.detector import Analysis, Hit, MoveDetector
+from bot.core.detector import NEWS_SILENCE, Analysis, Hit, MoveDetector
 from bot.core.learned import LEARNED_PREFIX
 from bot.core.moves import moves_for
 from bot.core.outcomes import GOOD_OUTCOMES, outcome_title
@@ -39,6 +39,8 @@ SEEKS_AGREEMENT = re.compile(r"(对吗|对吧|是吧|没错吧|可以吗|行吗|
 SENTENCE_STOP = re.compile(r"[。！？!?；;\n]")
 
 BAD_OUTCOMES = ("left", "escalated", "unfinished")
+# Customer signals that only agree: a message with nothing else asks for no answer.
+ACKNOWLEDGING = frozenset({"accept", "order"})
 # Customer signals, in the customer lexicon, that settle whether the conversation ended well,
 # strongest first: within one message an order outweighs a grumble (算了我就拍M了), a threat
 # outweighs agreement (好吧，那我给差评了), so does putting the decision off (好的 我考虑一下),
@@ -157,6 +159,7 @@ class TranscriptAnalyzer:
         answered: set[int] = set()
         repeats = RepeatFinder()  # pasted replies, in bounded time (bot/core/repeats.py)
         bargained = False
+        acknowledged = False  # the last customer message only agreed (行, 这个可以)
         for i, msg in enumerate(transcript.messages):
             if msg.role == "customer":
                 # The customer detector keeps the readings of recent lines itself
@@ -176,6 +179,11 @@ class TranscriptAnalyzer:
                         del found["accept"]
                 if found:
                     signals[i] = found
+                # A bare 行 / 这个可以 owes no answer: the agent's next message, if it comes
+                # much later, is a follow-up (花做好了，骑手刚取走), not a slow reply.
+                acknowledged = (
+                    bool(found) and found.keys() <= ACKNOWLEDGING and not read.asks_question
+                )
                 last_customer = i
                 continue
             previous = transcript.messages[i - 1].at if i else None
@@ -190,6 +198,8 @@ class TranscriptAnalyzer:
                 asked_at, at = transcript.messages[answers].at, msg.at
                 if asked_at and at:
                     reply = round((at - asked_at).total_seconds(), 1)
+                    if acknowledged and reply >= NEWS_SILENCE:
+                        reply = None
             repeat_of = repeats.add(i, a.text)
             moves = {m: h for m, h in a.moves.items() if m in allowed}
             if "negotiate" in moves and not a.concessions and not bargained:

@@ -265,21 +265,27 @@ def slow_cap(analysis: TranscriptAnalysis, form: RubricForm) -> Cap | None:
 
 def pass_floor(sheet: ScoreSheet) -> Floor | None:
     """The floor for a chat that settled the customer's matter: resolved (grudgingly too: the
-    customer took the remedy), finished, no cap below the pass mark, and ``floor.min_points``
-    earned under the caps."""
+    customer took the remedy), finished, no cap below the pass mark, no platform red line and
+    no wrong answer (a substance check's cap), and ``floor.min_points`` earned under the caps.
+
+    Graders lift a settled chat whose small deductions added up; they do not lift one that
+    broke a platform rule (an absolute claim: 百分百正品) or told the customer something wrong
+    (运费您出 for a defect), even when it ended well.
+    """
     rule = sheet.form.floor
     resolution = sheet.analysis.resolution
     if (
         rule is None
         or sheet.unfinished
         or not resolution.resolved
-        or any(c.max < PASS for c in sheet.caps)
+        or any(c.max < PASS or c.kind == "substance" for c in sheet.caps)
+        or any(m.red_lines for m in sheet.analysis.messages)
         or not rule.min_points <= sheet.capped_total < rule.to
     ):
         return None
     return Floor(
         rule.to,
-        f"顾客的问题已解决（{resolution.reason}），没有致命项，也没有缺太多步骤：至少合格",
+        f"顾客的问题已解决（{resolution.reason}），没有红线、实质错误，也没有缺太多步骤：至少合格",
         resolution.evidence,
     )
 

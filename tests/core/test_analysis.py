@@ -34,6 +34,16 @@ def test_reply_seconds_measure_the_first_answer_only(analyzer):
     assert [(m.index, m.reply_seconds) for m in found] == [(1, 7.0), (3, 200.0), (4, None)]
 
 
+def test_news_long_after_a_bare_agreement_is_a_follow_up_not_a_slow_reply(analyzer):
+    def last_reply(customer: str, gap: float) -> float | None:
+        t = chat("能补发吗", "可以的，今天给您补发", customer, "亲，补发的已经发出了", gaps={3: gap})
+        return analyzer.analyze(t).messages[-1].reply_seconds
+
+    assert last_reply("行", 3600) is None  # 行 owed no answer: the news is a follow-up
+    assert last_reply("什么时候发？", 3600) == 3600  # a question an hour unanswered is slow
+    assert last_reply("行", 90) == 90  # within the chat, the time still counts
+
+
 def test_pasted_repeats_are_marked_and_do_not_count(analyzer):
     paste = "亲，您好，欢迎光临小店，有什么可以帮您的吗？"
     a = analyzer.analyze(chat("在吗", paste, "这个多少钱", paste))

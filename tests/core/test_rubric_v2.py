@@ -247,6 +247,17 @@ def test_no_floor_under_a_fatal_item_an_unsettled_or_an_unfinished_chat(app):
     assert _floored(app, unfinished).floor is None
 
 
+def test_no_floor_for_a_chat_that_broke_a_platform_rule_or_said_something_wrong(app):
+    claim = _flawed()  # an absolute claim: a red line, though not a fatal item
+    claim.messages[11] = replace(claim.messages[11], text="好的亲，我们家是全网最低价哦")
+    sheet = _floored(app, claim)
+    assert not any(c.max < 60 for c in sheet.caps) and sheet.resolved and sheet.floor is None
+    # A wrong answer (运费您出 for a defect) caps the chat: it is not lifted either.
+    wrong = chat("complaint", *COMPLAINT, "可以退货，不过寄回来的运费需要您自己承担哦", "好吧")
+    sheet = _floored(app, wrong, to=99)
+    assert any(c.kind == "substance" for c in sheet.caps) and sheet.floor is None
+
+
 def test_a_floor_never_lowers_a_total(app):
     sheet = _floored(app, _flawed(), to=50)  # the chat already has more than 50
     assert sheet.floor is None and sheet.total == sheet.capped_total
