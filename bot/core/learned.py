@@ -80,6 +80,7 @@ class LearnedModel:
     _order: tuple[str, ...] = field(default=(), repr=False)
     _grams: frozenset[str] = field(default=frozenset(), repr=False)
     _pushing: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _rank: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         # A message's score for every move is the sum of its n-grams' weights, a column per
@@ -120,6 +121,17 @@ class LearnedModel:
         self._grams = frozenset(self._packed)
         self._pushing = {
             move: frozenset(g for g, w in m.weights.items() if w > 0)
+            for move, m in self.moves.items()
+        }
+        # Each move's pushing n-grams in the order its evidence names them (heaviest first,
+        # equal weights by name), as a rank: a message's few are then sorted by one lookup each.
+        self._rank = {
+            move: {
+                g: i
+                for i, g in enumerate(
+                    sorted(self._pushing[move], key=lambda g, w=m.weights: (-w[g], g))
+                )
+            }
             for move, m in self.moves.items()
         }
 
@@ -186,10 +198,10 @@ class LearnedModel:
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
     def _top(self, move: str, grams: set[str]) -> list[str]:
-        weights = self.moves[move].weights
         pushing = grams & self._pushing[move]  # the n-grams that weigh for it, found in C
-        # Sorted by name first, so that equal weights always come out in the same order.
-        return sorted(sorted(pushing), key=weights.__getitem__, reverse=True)[:3]
+        # Heaviest first, equal weights by name (the rank says both), so that evidence always
+        # comes out in the same order.
+        return sorted(pushing, key=self._rank[move].__getitem__)[:3]
 
     def findings(
         self, text: str, found: Iterable[str], context: str | None = None
