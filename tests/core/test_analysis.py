@@ -36,7 +36,9 @@ def test_reply_seconds_measure_the_first_answer_only(analyzer):
 
 def test_news_long_after_a_bare_agreement_is_a_follow_up_not_a_slow_reply(analyzer):
     def last_reply(customer: str, gap: float) -> float | None:
-        t = chat("能补发吗", "可以的，今天给您补发", customer, "亲，补发的已经发出了", gaps={3: gap})
+        t = chat(
+            "能补发吗", "可以的，今天给您补发", customer, "亲，补发的已经发出了", gaps={3: gap}
+        )
         return analyzer.analyze(t).messages[-1].reply_seconds
 
     assert last_reply("行", 3600) is None  # 行 owed no answer: the news is a follow-up
