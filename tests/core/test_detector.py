@@ -730,7 +730,10 @@ def test_whole_message_moves(detector, kind, text, moves):
 VIOLATIONS = [
     # Wordings first met in the dev4 labelled chats (transcripts/dev4).
     ("平台扣点高 你支付宝转我 4瓶给你算450", ["支付宝转我"]),
-    ("收到给个五星 五星截图找我领红包哦", ["五星 五星截图找我领红包"]),  # one brush-off, one finding
+    (
+        "收到给个五星 五星截图找我领红包哦",
+        ["五星 五星截图找我领红包"],
+    ),  # one brush-off, one finding
     ("看到了 别刷屏", ["别刷屏"]),
     ("那没法赔 签收的时候要当面验货", ["没法赔"]),
     ("亲 有啥事随时戳我哈", []),  # an invitation, not 有事吗
