@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.core.detector import NEWS_SILENCE, Analysis, Hit, MoveDetector
+from bot.core.detector import NEWS_SILENCE, SENTENCE_STOP, Analysis, Hit, MoveDetector
 from bot.core.learned import LEARNED_PREFIX
 from bot.core.moves import moves_for
 from bot.core.outcomes import GOOD_OUTCOMES, outcome_title
@@ -34,9 +34,6 @@ ASKING_CLAUSE = re.compile(
 OFFERS_HELP = re.compile(r"有什么.{0,4}(帮|为)|需要.{0,2}帮")
 # Asking whether the customer agrees: a confirmation (地址是南京那个对吗; 您看这样可以吗).
 SEEKS_AGREEMENT = re.compile(r"(对吗|对吧|是吧|没错吧|可以吗|行吗|好吗|行不|可以不|同意吗)\W*$")
-
-# Where a sentence ends in a customer's message.
-SENTENCE_STOP = re.compile(r"[。！？!?；;\n]")
 
 BAD_OUTCOMES = ("left", "escalated", "unfinished")
 # Customer signals that only agree: a message with nothing else asks for no answer.

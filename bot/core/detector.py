@@ -182,7 +182,8 @@ def _mask_spans(pattern: LazyPattern | None, norm: str) -> list[tuple[int, int]]
 
 # Two findings of one entry this close, with no sentence end between, are one brush-off.
 _NEAR = 4
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+# Where a sentence stops in the original text (full- and half-width marks, before folding).
+SENTENCE_STOP = re.compile(r"[。！？!?；;\n]")
 
 
 def _join_neighbours(text: str, hits: list[Hit]) -> list[Hit]:
@@ -196,7 +197,7 @@ def _join_neighbours(text: str, hits: list[Hit]) -> list[Hit]:
             last is not None
             and hit.label == last.label
             and hit.start - last.end <= _NEAR
-            and not _SENTENCE_END.search(text, last.end, hit.start)
+            and not SENTENCE_STOP.search(text, last.end, hit.start)
         ):
             out[-1] = Hit(last.label, text[last.start : hit.end], last.start, hit.end)
         else:

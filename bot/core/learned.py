@@ -105,14 +105,14 @@ class LearnedModel:
         # Fields of whole bytes: a message's total is turned into bytes once, and each column
         # read from its own slice (no shifting of the whole wide integer per move).
         self._width = max(1, -(-room.bit_length() // 8))
-        self._bits = 8 * self._width
+        bits = 8 * self._width
         # Every n-gram carries every column's lift; then each weight goes into its own field
         # (a negative one takes from the lift, which it never exceeds).
-        lifted = sum(lift << (i * self._bits) for i, lift in enumerate(self._lift))
+        lifted = sum(lift << (i * bits) for i, lift in enumerate(self._lift))
         self._packed: dict[str, int] = dict.fromkeys(grams, lifted)
         for i, q in enumerate(scaled):
             for g, v in q.items():
-                self._packed[g] += v << (i * self._bits)
+                self._packed[g] += v << (i * bits)
         self._column = {move: i for i, move in enumerate(self._order)}
         # A move is found where its probability reaches its threshold, that is where its
         # n-grams' total reaches logit(threshold) - bias: compared so, no exp per message.

@@ -86,8 +86,9 @@ class Slow(_Strict):
 
 class PassFloor(_Strict):
     """Rubric v2: a chat that settled the customer's matter (resolved, grudgingly too) with no
-    cap below the pass mark is at least ``to`` (合格), once it earned ``min_points``: graders
-    pass such a chat however many points its flaws cost row by row."""
+    cap below the pass mark, no platform red line and no wrong answer is at least ``to`` (合格),
+    once it earned ``min_points``: graders pass such a chat however many points its flaws cost
+    row by row (``bot.core.scoring.pass_floor`` applies it)."""
 
     min_points: float = Field(default=40, ge=0)
     to: float = 60
