@@ -78,11 +78,16 @@ class LearnedModel:
     moves: dict[str, MoveModel]
     data: dict[str, Any] = field(default_factory=dict)
     _order: tuple[str, ...] = field(default=(), repr=False)
-    _grams: frozenset[str] = field(default=frozenset(), repr=False)
-    _pushing: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
-    _rank: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
+    _names: tuple[str, ...] = field(default=(), repr=False)
+    _pushing: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
+    _rank: dict[str, dict[int, int]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        # Every n-gram of the model has a number; a message is read as the set of numbers of
+        # its n-grams that the model knows (``_weighed``).
+        self._order = tuple(self.moves)
+        self._names = tuple(sorted({g for m in self.moves.values() for g in m.weights}))
+        number = {g: i for i, g in enumerate(self._names)}
         # A message's score for every move is the sum of its n-grams' weights, a column per
         # move. The columns are added up in fixed point, all at once: each n-gram's weights,
         # scaled to integers and lifted to be non-negative, are laid side by side in one
@@ -91,13 +96,11 @@ class LearnedModel:
         # at once (a message's n-grams are a set: none counts twice), so no field overflows
         # into the next; sums of integers are exact, so a total is the same whatever the
         # order, and within a 2**-41 per n-gram of the float sum.
-        self._order = tuple(self.moves)
-        grams = {g for m in self.moves.values() for g in m.weights}
         scaled = [{g: round(w * _SCALE) for g, w in m.weights.items()} for m in self.moves.values()]
         self._lift = tuple(max(0, -min(q.values(), default=0)) for q in scaled)
         room = max(
             (
-                sum(q.values()) + lift * len(grams)
+                sum(q.values()) + lift * len(self._names)
                 for q, lift in zip(scaled, self._lift, strict=True)
             ),
             default=0,
@@ -107,29 +110,36 @@ class LearnedModel:
         self._width = max(1, -(-room.bit_length() // 8))
         bits = 8 * self._width
         # Every n-gram carries every column's lift; then each weight goes into its own field
-        # (a negative one takes from the lift, which it never exceeds).
+        # (a negative one takes from the lift, which it never exceeds). A list by number: read
+        # in order of the numbers, not looked up by text in a large dict.
         lifted = sum(lift << (i * bits) for i, lift in enumerate(self._lift))
-        self._packed: dict[str, int] = dict.fromkeys(grams, lifted)
+        self._packed = [lifted] * len(self._names)
         for i, q in enumerate(scaled):
             for g, v in q.items():
-                self._packed[g] += v << (i * bits)
+                self._packed[number[g]] += v << (i * bits)
         self._column = {move: i for i, move in enumerate(self._order)}
         # A move is found where its probability reaches its threshold, that is where its
         # n-grams' total reaches logit(threshold) - bias: compared so, no exp per message.
         self._needed = {move: _logit(m.threshold) - m.bias for move, m in self.moves.items()}
         self._chosen: dict[frozenset[str], tuple[str, ...]] = {}  # by the moves found: findings
-        self._grams = frozenset(self._packed)
+        # The message's n-grams and the context's, each found by one automaton over the model's
+        # n-grams of that side (bot/core/cues.py uses the same library), built on first use.
+        self._readers: tuple[Any, Any] | None = None
+        self._context_numbers = functools.lru_cache(maxsize=256)(self._read_context)
         self._pushing = {
-            move: frozenset(g for g, w in m.weights.items() if w > 0)
+            move: frozenset(number[g] for g, w in m.weights.items() if w > 0)
             for move, m in self.moves.items()
         }
         # Each move's pushing n-grams in the order its evidence names them (heaviest first,
         # equal weights by name), as a rank: a message's few are then sorted by one lookup each.
         self._rank = {
             move: {
-                g: i
+                number[g]: i
                 for i, g in enumerate(
-                    sorted(self._pushing[move], key=lambda g, w=m.weights: (-w[g], g))
+                    sorted(
+                        (self._names[n] for n in self._pushing[move]),
+                        key=lambda g, w=m.weights: (-w[g], g),
+                    )
                 )
             }
             for move, m in self.moves.items()
@@ -167,21 +177,47 @@ class LearnedModel:
             out[move] = (p, self._top(move, grams) if p >= self.moves[move].threshold else [])
         return out
 
-    def _weigh(self, text: str, context: str | None) -> tuple[set[str], dict[str, float]]:
+    def _weigh(self, text: str, context: str | None) -> tuple[set[int], dict[str, float]]:
         """The message's n-grams that carry weight, and their weights added up per move."""
         grams = self._weighed(text, context)
         return grams, self._totals(grams, self._order)
 
-    def _weighed(self, text: str, context: str | None) -> set[str]:
-        """The features of ``features`` that carry weight in this model."""
-        # Most of a message's n-grams carry no weight: intersecting with the model's n-grams
-        # drops them in C, the message's and the (cached) context's apart, then joined.
-        grams = ngrams(text, self.sizes) & self._grams
+    def _weighed(self, text: str, context: str | None) -> set[int]:
+        """The numbers of the features of ``features`` that carry weight in this model."""
+        # Most of a message's n-grams carry no weight: an automaton over the model's n-grams
+        # finds only those that do, in C, in one pass over the message (it finds every
+        # occurrence; the set keeps each n-gram once, as ``ngrams`` does).
+        text_reader, _ = self._reader()
+        grams = {n for _, n in text_reader.iter(_SPACE.sub("", normalize(text)))}
         if context:
-            grams |= _context_grams(context, self.context_sizes) & self._grams
+            grams |= self._context_numbers(context)
         return grams
 
-    def _totals(self, grams: set[str], moves: Iterable[str]) -> dict[str, float]:
+    def _read_context(self, context: str) -> frozenset[int]:
+        # The agent often sends several messages to one customer message: read it once.
+        _, context_reader = self._reader()
+        return frozenset(n for _, n in context_reader.iter(_SPACE.sub("", normalize(context))))
+
+    def _reader(self) -> tuple[Any, Any]:
+        """The two automata: the message's n-grams, and the context's (without its prefix)."""
+        if self._readers is None:
+            import ahocorasick  # a C extension, as for the cues; imported on first use
+
+            readers = (ahocorasick.Automaton(), ahocorasick.Automaton())
+            for n, g in enumerate(self._names):
+                if g.startswith(CONTEXT_PREFIX):
+                    side, gram, sizes = 1, g.removeprefix(CONTEXT_PREFIX), self.context_sizes
+                else:
+                    side, gram, sizes = 0, g, self.sizes
+                # An n-gram of a size the model does not read could never be a feature.
+                if len(gram) in sizes and gram:
+                    readers[side].add_word(gram, n)
+            for reader in readers:
+                reader.make_automaton()
+            self._readers = readers
+        return self._readers
+
+    def _totals(self, grams: set[int], moves: Iterable[str]) -> dict[str, float]:
         """Each of ``moves``' weights over ``grams``, added up (the packed columns, one sum)."""
         packed = sum(map(self._packed.__getitem__, grams))
         count, width = len(grams), self._width
@@ -197,11 +233,11 @@ class LearnedModel:
         z = self.moves[move].bias + totals.get(move, 0.0)
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def _top(self, move: str, grams: set[str]) -> list[str]:
+    def _top(self, move: str, grams: set[int]) -> list[str]:
         pushing = grams & self._pushing[move]  # the n-grams that weigh for it, found in C
         # Heaviest first, equal weights by name (the rank says both), so that evidence always
         # comes out in the same order.
-        return sorted(pushing, key=self._rank[move].__getitem__)[:3]
+        return [self._names[n] for n in sorted(pushing, key=self._rank[move].__getitem__)[:3]]
 
     def findings(
         self, text: str, found: Iterable[str], context: str | None = None

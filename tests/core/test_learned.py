@@ -55,3 +55,37 @@ def test_below_the_threshold_nothing_is_added():
 def test_an_unknown_format_is_refused():
     with pytest.raises(ValueError):
         LearnedModel.from_json({"format": 99})
+
+
+def test_the_shipped_model_reads_every_labelled_message_as_its_features_say():
+    """The automata find exactly the n-grams ``features`` makes (what training saw): the
+    shipped model's scores and evidence equal a plain dot product over them."""
+    import json
+    import math
+    from pathlib import Path
+
+    from bot.core.learned import features
+    from bot.nlp.lexicon_loader import load_learned
+    from bot.services.paths import rubric_dir
+
+    shipped = load_learned(rubric_dir() / "lexicon" / "learned.json")
+    assert shipped is not None
+    pairs = []
+    for path in sorted((Path(__file__).parents[2] / "transcripts").glob("*/*.json")):
+        context = ""
+        for m in json.loads(path.read_text(encoding="utf-8"))["messages"]:
+            if m["role"] == "customer":
+                context = m["text"]
+            else:
+                pairs.append((m["text"], context))
+    assert len(pairs) > 5000
+    for text, context in pairs:
+        grams = features(text, context, shipped.sizes, shipped.context_sizes)
+        for move, (p, top) in shipped.scores(text, context).items():
+            weights = shipped.moves[move].weights
+            z = shipped.moves[move].bias + sum(weights.get(g, 0.0) for g in grams)
+            assert p == pytest.approx(1 / (1 + math.exp(-max(-30, min(30, z)))), abs=1e-9)
+            pushing = sorted(
+                (g for g in grams if weights.get(g, 0) > 0), key=lambda g: (-weights[g], g)
+            )
+            assert top == (pushing[:3] if p >= shipped.moves[move].threshold else [])
