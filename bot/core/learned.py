@@ -123,8 +123,8 @@ class LearnedModel:
         self._needed = {move: _logit(m.threshold) - m.bias for move, m in self.moves.items()}
         self._chosen: dict[frozenset[str], tuple[str, ...]] = {}  # by the moves found: findings
         # The message's n-grams and the context's, each found by one automaton over the model's
-        # n-grams of that side (bot/core/cues.py uses the same library), built on first use.
-        self._readers: tuple[Any, Any] | None = None
+        # n-grams of that side (bot/core/cues.py uses the same library).
+        self._readers = self._automata()
         self._context_numbers = functools.lru_cache(maxsize=256)(self._read_context)
         self._pushing = {
             move: frozenset(number[g] for g, w in m.weights.items() if w > 0)
@@ -187,35 +187,42 @@ class LearnedModel:
         # Most of a message's n-grams carry no weight: an automaton over the model's n-grams
         # finds only those that do, in C, in one pass over the message (it finds every
         # occurrence; the set keeps each n-gram once, as ``ngrams`` does).
-        text_reader, _ = self._reader()
-        grams = {n for _, n in text_reader.iter(_SPACE.sub("", normalize(text)))}
+        grams = {n for _, n in self._readers[0].iter(_SPACE.sub("", normalize(text)))}
         if context:
             grams |= self._context_numbers(context)
         return grams
 
     def _read_context(self, context: str) -> frozenset[int]:
         # The agent often sends several messages to one customer message: read it once.
-        _, context_reader = self._reader()
-        return frozenset(n for _, n in context_reader.iter(_SPACE.sub("", normalize(context))))
+        return frozenset(n for _, n in self._readers[1].iter(_SPACE.sub("", normalize(context))))
 
-    def _reader(self) -> tuple[Any, Any]:
-        """The two automata: the message's n-grams, and the context's (without its prefix)."""
-        if self._readers is None:
-            import ahocorasick  # a C extension, as for the cues; imported on first use
+    def _automata(self) -> tuple[Any, Any]:
+        """Two automata: over the message's n-grams, and the context's (without its prefix)."""
+        import ahocorasick  # a C extension, as for the cues
 
-            readers = (ahocorasick.Automaton(), ahocorasick.Automaton())
-            for n, g in enumerate(self._names):
-                if g.startswith(CONTEXT_PREFIX):
-                    side, gram, sizes = 1, g.removeprefix(CONTEXT_PREFIX), self.context_sizes
-                else:
-                    side, gram, sizes = 0, g, self.sizes
-                # An n-gram of a size the model does not read could never be a feature.
-                if len(gram) in sizes and gram:
-                    readers[side].add_word(gram, n)
-            for reader in readers:
-                reader.make_automaton()
-            self._readers = readers
-        return self._readers
+        readers = (ahocorasick.Automaton(), ahocorasick.Automaton())
+        for n, g in enumerate(self._names):
+            if g.startswith(CONTEXT_PREFIX):
+                side, gram, sizes = 1, g.removeprefix(CONTEXT_PREFIX), self.context_sizes
+            else:
+                side, gram, sizes = 0, g, self.sizes
+            # An n-gram of a size the model does not read could never be a feature.
+            if gram and len(gram) in sizes:
+                readers[side].add_word(gram, n)
+        for reader in readers:
+            reader.make_automaton()
+        return readers
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Kept in the cache folder whole (bot/nlp/lexicon_loader.py), less its caches.
+        state = dict(self.__dict__)
+        del state["_context_numbers"]
+        state["_chosen"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._context_numbers = functools.lru_cache(maxsize=256)(self._read_context)
 
     def _totals(self, grams: set[int], moves: Iterable[str]) -> dict[str, float]:
         """Each of ``moves``' weights over ``grams``, added up (the packed columns, one sum)."""

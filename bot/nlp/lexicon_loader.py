@@ -12,10 +12,11 @@ import pickle
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.core import learned as learned_module
 from bot.core import lexicon as lexicon_module
 from bot.core.detector import MoveDetector
 from bot.core.errors import LexiconError, ScriptError
@@ -122,13 +123,18 @@ def _parse_signal_lexicon(path: Path) -> Lexicon:
     )
 
 
-def _cached(kind: str, files: list[Path], parse: Callable[[], Lexicon]) -> Lexicon:
-    """The lexicon parsed from ``files``, kept in the cache folder while they are unchanged.
+Parsed = TypeVar("Parsed", Lexicon, LearnedModel)
+
+
+def _cached(kind: str, files: list[Path], parse: Callable[[], Parsed]) -> Parsed:
+    """What ``parse`` makes of ``files`` (a lexicon, the learned model), kept in the cache
+    folder while they are unchanged.
 
     Parsing the YAML with line numbers and validating it takes longer than the rest of a
-    ``kefu score`` start-up; the parsed lexicon is kept under a hash of the files' bytes and of
-    this code and the ``Lexicon`` class, so an edit to either is read afresh. Only a valid
-    lexicon is kept: a file with mistakes is parsed, and its mistakes reported, every time.
+    ``kefu score`` start-up, and so does building the learned model's tables; what was built is
+    kept under a hash of the files' bytes and of the code that builds it, so an edit to either is
+    read afresh. Only a valid result is kept: a file with mistakes is parsed, and its mistakes
+    reported, every time.
     """
     try:
         key = disk_cache.digest(
@@ -143,15 +149,17 @@ def _cached(kind: str, files: list[Path], parse: Callable[[], Lexicon]) -> Lexic
             found = pickle.loads(data)  # our own file, in the user's own cache folder
         except Exception:  # a damaged cache file, whatever the error: parse again
             found = None
-        if isinstance(found, Lexicon):
+        if isinstance(found, (Lexicon, LearnedModel)):
             return found
-    lexicon = parse()
-    disk_cache.write(path, pickle.dumps(lexicon, protocol=pickle.HIGHEST_PROTOCOL))
-    return lexicon
+    parsed = parse()
+    disk_cache.write(path, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+    return parsed
 
 
 # The code that turns the files into a Lexicon: a change to it makes the kept ones stale.
-_CODE = b"".join(Path(m.__file__).read_bytes() for m in (sys.modules[__name__], lexicon_module))
+_CODE = b"".join(
+    Path(m.__file__).read_bytes() for m in (sys.modules[__name__], lexicon_module, learned_module)
+)
 
 
 @functools.cache
@@ -183,7 +191,11 @@ def load_learned(path: Path) -> LearnedModel | None:
     if not path.exists():
         return None
     try:
-        return LearnedModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+        return _cached(
+            "learned",
+            [path],
+            lambda: LearnedModel.from_json(json.loads(path.read_text(encoding="utf-8"))),
+        )
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise LexiconError(
             f"{path}: 学习模型文件无法读取（{exc}）。提示：运行 kefu train 重新生成。"

@@ -7,7 +7,7 @@ word added (so that cues fall on word boundaries), is kept in the per-user cache
 ``jieba.enable_paddle()`` is never called: it runs pip at run time. jieba's HMM guesser for
 unknown words is off: it is the slower half of segmentation, and the words it invents (很着急)
 only hide cue boundaries that our dictionary already knows. Texts are cut by jieba's algorithm
-written as one loop (``jieba_cut``): the same words, without jieba's nested generators.
+compiled (jieba-rs, ``compiled_cut``): the same words, about three times faster.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.nlp.jieba_cut import JiebaCut
-from bot.nlp.word_freq import dictionary_key, load_or_build
+from bot.nlp.compiled_cut import CompiledCut
+from bot.nlp.word_freq import LazyFreq, dictionary_key, load_or_build
 from bot.services.paths import cache_dir
 
 CACHE_SIZE = 50_000
@@ -67,14 +67,10 @@ class Segmenter:
             return full.FREQ, full.total
 
         key = dictionary_key(jieba.__version__, user_bytes, words)
-        self._freq, total = load_or_build(folder, key, build)
-        # jieba's own tokenizer over the same dictionary: the reference jieba_cut is checked
-        # against (tests/nlp), kept beside it.
-        self._jieba = jieba.Tokenizer()
-        self._jieba.FREQ, self._jieba.total = self._freq.freq, total
-        self._jieba.initialized = True  # the dictionary is ours, filled as texts need it
-        # jieba's algorithm over the same dictionary, without its generators (jieba_cut.py).
-        self._cut = JiebaCut(self._freq.freq, total, jieba.re_han_default, jieba.re_skip_default)
+        parts, total = load_or_build(folder, key, build)
+        # jieba's algorithm, compiled (compiled_cut.py), handed the dictionary a part at a time.
+        self._cut = CompiledCut(total)
+        self._freq = LazyFreq(parts, self._cut.add)
         # Scripted customers repeat their lines across every candidate of a scenario, and a
         # re-score reads the same transcripts again: remember recent segmentations.
         self._cached = functools.lru_cache(maxsize=CACHE_SIZE)(self._segment)

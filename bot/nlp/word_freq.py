@@ -4,7 +4,7 @@ jieba keeps its dictionary (some 580,000 words and word prefixes) in one dict th
 whole at start-up: about half a second before the first message can be read. Segmenting a
 message only ever looks up words that start with one of its own characters, so the finished
 dictionary (jieba's words, our user dictionary and every cue word) is stored here as one small
-packed blob per first character and unpacked into jieba's own dict just before a text needs it.
+packed blob per first character and handed to the segmenter just before a text needs it.
 The segmentation is jieba's, unchanged: only the dictionary is loaded lazily.
 
 The file is keyed by a hash of everything that went into it (jieba's version, the user
@@ -42,26 +42,26 @@ def pack(freq: dict[str, int]) -> dict[str, bytes]:
 
 
 class LazyFreq:
-    """Fills a plain dict (jieba's ``FREQ``) from packed parts as texts need them.
+    """Hands a segmenter the packed parts of the dictionary as texts need them.
 
-    jieba reads ``FREQ`` with ``in``, ``[]`` and ``get`` in its inner loops; handing it a plain
-    dict, filled in before each text, keeps those loops at full speed.
+    ``add`` receives each part once, as a dict of words and counts (jieba's ``FREQ`` entries,
+    prefixes with count 0 among them).
     """
 
-    def __init__(self, parts: dict[str, bytes], freq: dict[str, int] | None = None):
-        self.freq: dict[str, int] = freq if freq is not None else {}
-        self._parts = parts
+    def __init__(self, parts: dict[str, bytes], add: Callable[[dict[str, int]], None]):
+        self._parts = dict(parts)
+        self._add = add
         self._lock = threading.Lock()
 
     def need_all(self) -> None:
-        """Unpack every part now (a server's start: no turn waits for a part later)."""
+        """Hand over every part now (a server's start: no turn waits for a part later)."""
         with self._lock:
             for part in self._parts.values():
-                self.freq.update(marshal.loads(part))
+                self._add(marshal.loads(part))
             self._parts.clear()
 
     def need(self, text: str) -> None:
-        """Make sure every word starting with a character of ``text`` is in ``freq``."""
+        """Make sure every word starting with a character of ``text`` has been handed over."""
         if not self._parts:
             return
         missing = [ch for ch in set(text) if ch in self._parts]
@@ -71,24 +71,25 @@ class LazyFreq:
             for ch in missing:
                 part = self._parts.pop(ch, None)
                 if part is not None:
-                    self.freq.update(marshal.loads(part))
+                    self._add(marshal.loads(part))
 
 
 def load_or_build(
     folder: Path | None, key: str, build: Callable[[], tuple[dict[str, int], int]]
-) -> tuple[LazyFreq, int]:
-    """The dictionary named ``key`` and its total: read from ``folder``, else built and saved.
-
-    When the folder cannot be written the built dictionary is used as it is, all in memory.
+) -> tuple[dict[str, bytes], int]:
+    """The dictionary named ``key``, packed by first character, and its total: read from
+    ``folder``, else built and saved. When the folder cannot be written the built dictionary
+    is used as it is, from memory.
     """
     path = disk_cache.path_for("jieba", key, "freq", folder)
     data = disk_cache.read(path)
     if data is not None:
         try:
             parts, total = marshal.loads(data)
-            return LazyFreq(parts), total
+            return parts, total
         except (EOFError, ValueError, TypeError):
             pass  # cut short or damaged: build it again
     freq, total = build()
-    disk_cache.write(path, marshal.dumps((pack(freq), total)))
-    return LazyFreq({}, freq), total
+    parts = pack(freq)
+    disk_cache.write(path, marshal.dumps((parts, total)))
+    return parts, total

@@ -50,3 +50,30 @@ def test_a_damaged_cache_file_is_parsed_again(folder, tmp_path):
     for path in cached(tmp_path, "cues"):
         path.write_bytes(b"not a pickle")
     assert load_lexicon(folder) == first
+
+
+def test_the_learned_model_is_kept_and_reads_as_the_one_built_from_its_file(folder, tmp_path):
+    from bot.nlp.lexicon_loader import load_learned
+
+    built = load_learned(folder / "learned.json")
+    assert len(cached(tmp_path, "learned")) == 1
+    kept = load_learned(folder / "learned.json")
+    assert kept is not built
+    for text, context in [("帮您催下哦", "快递怎么还没到"), ("亲 这款有现货的", "有货吗")] * 2:
+        assert kept.scores(text, context) == built.scores(text, context)
+
+
+def test_a_retrained_model_is_read_afresh(folder, tmp_path):
+    import json
+
+    from bot.nlp.lexicon_loader import load_learned
+
+    path = folder / "learned.json"
+    before = load_learned(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    move = next(iter(data["moves"]))
+    data["moves"][move]["bias"] += 5
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    after = load_learned(path)
+    assert after.moves[move].bias == before.moves[move].bias + 5
+    assert len(cached(tmp_path, "learned")) == 2

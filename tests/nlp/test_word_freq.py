@@ -11,7 +11,7 @@ import jieba
 from bot.nlp.disk_cache import KEEP
 from bot.nlp.lexicon_loader import default_detector
 from bot.nlp.segmenter import Segmenter
-from bot.nlp.word_freq import dictionary_key, load_or_build
+from bot.nlp.word_freq import LazyFreq, dictionary_key, load_or_build
 from bot.services.paths import rubric_dir
 
 USER_DICT = rubric_dir() / "lexicon" / "userdict.txt"
@@ -88,14 +88,17 @@ def test_a_damaged_file_is_built_again(tmp_path):
         calls.append(1)
         return {"好": 5, "好的": 3}, 8
 
-    freq, total = load_or_build(tmp_path, "k", build)
-    freq.need("好的")
-    assert (freq.freq, total, calls) == ({"好": 5, "好的": 3}, 8, [1])
+    parts, total = load_or_build(tmp_path, "k", build)
+    handed: dict[str, int] = {}
+    LazyFreq(parts, handed.update).need("好的")
+    assert (handed, total, calls) == ({"好": 5, "好的": 3}, 8, [1])
     again, _ = load_or_build(tmp_path, "k", build)
-    again.need("的")
-    assert again.freq == {}  # nothing starts with 的: its part is never unpacked
-    again.need("好")
-    assert again.freq == {"好": 5, "好的": 3} and calls == [1]
+    handed.clear()
+    lazy = LazyFreq(again, handed.update)
+    lazy.need("的")
+    assert handed == {}  # nothing starts with 的: its part is never unpacked
+    lazy.need("好")
+    assert handed == {"好": 5, "好的": 3} and calls == [1]
 
 
 def test_only_the_newest_dictionaries_are_kept(tmp_path):
@@ -108,7 +111,9 @@ def test_only_the_newest_dictionaries_are_kept(tmp_path):
 
 def test_a_server_reads_the_whole_dictionary_at_its_start(tmp_path):
     load_or_build(tmp_path, "w", lambda: ({"好": 5, "好的": 3, "亲": 2}, 10))
-    freq, _ = load_or_build(tmp_path, "w", lambda: ({}, 0))
-    assert freq.freq == {}
-    freq.need_all()
-    assert freq.freq == {"好": 5, "好的": 3, "亲": 2}
+    parts, _ = load_or_build(tmp_path, "w", lambda: ({}, 0))
+    handed: dict[str, int] = {}
+    lazy = LazyFreq(parts, handed.update)
+    assert handed == {}
+    lazy.need_all()
+    assert handed == {"好": 5, "好的": 3, "亲": 2}

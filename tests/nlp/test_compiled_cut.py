@@ -1,4 +1,4 @@
-"""kefu's loop over jieba's algorithm cuts every text exactly as jieba's own tokenize does."""
+"""jieba-rs, handed kefu's dictionary, cuts every text exactly as jieba's own tokenize does."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import jieba
 import pytest
 
-from bot.nlp.jieba_cut import JiebaCut
+from bot.nlp.compiled_cut import CompiledCut
 from bot.nlp.lexicon_loader import default_detector
 from bot.services.paths import rubric_dir
 
@@ -32,8 +32,13 @@ def reference() -> jieba.Tokenizer:
     return tokenizer
 
 
-def cut_like(reference: jieba.Tokenizer) -> JiebaCut:
-    return JiebaCut(reference.FREQ, reference.total, jieba.re_han_default, jieba.re_skip_default)
+def cut_like(reference: jieba.Tokenizer) -> CompiledCut:
+    cut = CompiledCut(reference.total)
+    # In two parts, as the segmenter hands them over: the total must hold after each.
+    words = sorted(reference.FREQ.items())
+    cut.add(dict(words[: len(words) // 2]))
+    cut.add(dict(words[len(words) // 2 :]))
+    return cut
 
 
 def test_every_labelled_message_is_cut_as_jieba_cuts_it(reference):
@@ -64,9 +69,26 @@ def test_generated_text_is_cut_as_jieba_cuts_it(reference):
         "～！？，。",
         "🙏",
         "Ａ",
+        "㐀",  # CJK extension A: a block character for jieba-rs, not for jieba
+        "\u9fef",
+        "𠀀",
+        "\ufdd0\ufdd1",  # the word that balances the totals
     ]
     rng = random.Random(15)
     cut = cut_like(reference)
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
         assert cut.tokenize(text) == list(reference.tokenize(text, HMM=False)), text
+
+
+def test_weights_are_taken_against_jiebas_total_not_the_sum_of_the_counts():
+    """jieba's total counts a word again each time it is added: the cut takes that total too.
+    Against 1,000 one rare word beats two common ones; against the counts' sum (21) it would not.
+    """
+    freq = {"要": 10, "了": 10, "要了": 1}
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = dict(freq), 1000, True
+    cut = CompiledCut(1000)
+    cut.add(freq)
+    expected = list(tokenizer.tokenize("要了", HMM=False))
+    assert cut.tokenize("要了") == expected == [("要了", 0, 2)]
