@@ -72,15 +72,17 @@ class Cues:
         self.parts = tuple(parts)
         self.any = LazyPattern("|".join(map(cue_pattern, self.parts)))
         by_first: dict[str, list[str]] = {}
-        heads: dict[str, list[str]] = {}
         for part in self.parts:
             by_first.setdefault(part[0], []).append(cue_pattern(part))
-            heads.setdefault(part[0], []).append(part.split("*")[0])
         self.by_first = {first: tuple(sources) for first, sources in by_first.items()}
-        # The literal head of each, in step with by_first.
-        self._heads = {first: tuple(found) for first, found in heads.items()}
-        # by_first compiled, each pattern beside its head
-        self._patterns: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}
+        self._patterns: dict[str, tuple[re.Pattern[str], ...]] = {}  # by_first compiled
+        # With the index: each literal head's cues, with their places in the list, so that a
+        # place tries only the cues of the heads found there.
+        by_head: dict[str, list[tuple[int, str]]] = {}
+        for order, part in enumerate(self.parts):
+            by_head.setdefault(part.split("*")[0], []).append((order, cue_pattern(part)))
+        self._by_head = {head: tuple(cues) for head, cues in by_head.items()}
+        self._by_order: dict[int, re.Pattern[str]] = {}  # compiled as first tried
         self.index: CueIndex | None = None
         self.slot = -1
 
@@ -132,16 +134,26 @@ class Cues:
         not among them cannot match there, and its regex is not run (the rest are tried in
         the same order, so the longest that fits is still the one found).
         """
+        if heads is not None:
+            tried = [cue for head in heads for cue in self._by_head.get(head, ())]
+            if len(tried) > 1:
+                tried.sort()  # in the list's order, longest first, as below
+            for order, source in tried:
+                pattern = self._by_order.get(order)
+                if pattern is None:
+                    pattern = self._by_order[order] = _compiled(source)
+                m = pattern.match(norm, s)
+                if m and (end := m.end()) in ends and end > s:
+                    return end
+            return None
         first = norm[s]
         patterns = self._patterns.get(first)
         if patterns is None:
             # Compiled the first time a message has a place for them, then kept with the list.
             sources = self.by_first.get(first, ())
-            patterns = tuple(zip(self._heads.get(first, ()), map(_compiled, sources), strict=True))
+            patterns = tuple(map(_compiled, sources))
             self._patterns[first] = patterns
-        for head, pattern in patterns:
-            if heads is not None and head not in heads:
-                continue
+        for pattern in patterns:
             m = pattern.match(norm, s)
             if m and m.end() in ends and m.end() > s:
                 return m.end()
@@ -214,9 +226,18 @@ class CueIndex:
         heads: dict[int, set[str]] = {}
         for end, (size, slots, head) in self._automaton.iter(norm):
             at = end - size + 1
-            heads.setdefault(at, set()).add(head)
+            # get before set: setdefault would make a new set at every call.
+            found = heads.get(at)
+            if found is None:
+                heads[at] = {head}
+            else:
+                found.add(head)
             for slot in slots:
-                starts.setdefault(slot, set()).add(at)
+                places = starts.get(slot)
+                if places is None:
+                    starts[slot] = {at}
+                else:
+                    places.add(at)
         return {slot: sorted(at) for slot, at in starts.items()}, heads
 
 

@@ -318,17 +318,21 @@ class MoveDetector:
             tokens = []
         starts = {s for _, s, _ in tokens}
         ends = {e for _, _, e in tokens}
-        token_before = _preceding_tokens(tokens)
+        token_before: dict[int, tuple[str, ...]] | None = None  # made when a hit needs it
 
         def hits(cues: _Cues | None, label: str, negatable: bool = True) -> list[Hit]:
+            nonlocal token_before
             if cues is None or (
                 placed is not None and cues.index is index and cues.slot not in placed
             ):
                 return []
             found = []
             for s, e in cues.spans(norm, starts, ends):
-                if negatable and self._negated(norm[s:e], token_before.get(s, ())):
-                    continue
+                if negatable:
+                    if token_before is None:
+                        token_before = _preceding_tokens(tokens)
+                    if self._negated(norm[s:e], token_before.get(s, ())):
+                        continue
                 found.append(Hit(label, text[s:e], s, e))
             return found
 
