@@ -72,17 +72,15 @@ class Cues:
         self.parts = tuple(parts)
         self.any = LazyPattern("|".join(map(cue_pattern, self.parts)))
         by_first: dict[str, list[str]] = {}
+        heads: dict[str, list[str]] = {}
         for part in self.parts:
             by_first.setdefault(part[0], []).append(cue_pattern(part))
+            heads.setdefault(part[0], []).append(part.split("*")[0])
         self.by_first = {first: tuple(sources) for first, sources in by_first.items()}
-        self._patterns: dict[str, tuple[re.Pattern[str], ...]] = {}  # by_first compiled
-        # With the index: each literal head's cues, with their places in the list, so that a
-        # place tries only the cues of the heads found there.
-        by_head: dict[str, list[tuple[int, str]]] = {}
-        for order, part in enumerate(self.parts):
-            by_head.setdefault(part.split("*")[0], []).append((order, cue_pattern(part)))
-        self._by_head = {head: tuple(cues) for head, cues in by_head.items()}
-        self._by_order: dict[int, re.Pattern[str]] = {}  # compiled as first tried
+        # The literal head of each, in step with by_first.
+        self._heads = {first: tuple(found) for first, found in heads.items()}
+        # by_first compiled, each pattern beside its head
+        self._patterns: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}
         self.index: CueIndex | None = None
         self.slot = -1
 
@@ -134,26 +132,16 @@ class Cues:
         not among them cannot match there, and its regex is not run (the rest are tried in
         the same order, so the longest that fits is still the one found).
         """
-        if heads is not None:
-            tried = [cue for head in heads for cue in self._by_head.get(head, ())]
-            if len(tried) > 1:
-                tried.sort()  # in the list's order, longest first, as below
-            for order, source in tried:
-                pattern = self._by_order.get(order)
-                if pattern is None:
-                    pattern = self._by_order[order] = _compiled(source)
-                m = pattern.match(norm, s)
-                if m and (end := m.end()) in ends and end > s:
-                    return end
-            return None
         first = norm[s]
         patterns = self._patterns.get(first)
         if patterns is None:
             # Compiled the first time a message has a place for them, then kept with the list.
             sources = self.by_first.get(first, ())
-            patterns = tuple(map(_compiled, sources))
+            patterns = tuple(zip(self._heads.get(first, ()), map(_compiled, sources), strict=True))
             self._patterns[first] = patterns
-        for pattern in patterns:
+        for head, pattern in patterns:
+            if heads is not None and head not in heads:
+                continue
             m = pattern.match(norm, s)
             if m and m.end() in ends and m.end() > s:
                 return m.end()
@@ -252,7 +240,7 @@ def index_cues(owner: object) -> CueIndex | None:
     """
     lists: list[Cues] = []
     left: list[Cues] = []
-    for value in vars(owner).values():
+    for value in _holders(owner):
         # A cue starting with a gap has no literal head: that list keeps its regex.
         _each_cues(
             value, lambda c: (lists if all(p.split("*")[0] for p in c.parts) else left).append(c)
@@ -278,7 +266,7 @@ def compile_cues(owner: object) -> None:
             for source in sources:
                 _compiled(source)
 
-    for value in vars(owner).values():
+    for value in _holders(owner):
         _each_cues(value, compile_list)
         _each_cues(value, lambda p: p.search(""), kind=LazyPattern)
 
@@ -291,8 +279,15 @@ def unindex_cues(owner: object) -> None:
             cues.index.whole = False
         cues.index = None
 
-    for value in vars(owner).values():
+    for value in _holders(owner):
         _each_cues(value, unindex)
+
+
+def _holders(owner: object) -> Iterator[object]:
+    """``owner``'s attributes, less those it names in ``NOT_CUES`` (large, and holding no list:
+    the learned model's tens of thousands of weights took a quarter of a second to walk)."""
+    skipped = getattr(owner, "NOT_CUES", ())
+    return (value for name, value in vars(owner).items() if name not in skipped)
 
 
 def _each_cues(value: object, do: Callable, kind: type = Cues) -> None:

@@ -250,6 +250,9 @@ def _in_question(norm: str, start: int, end: int) -> bool:
 class MoveDetector:
     """Tag agent messages with moves, violations, concessions and courtesy, from a lexicon."""
 
+    # Attributes that hold no cue list, passed by when the lists are indexed (bot/core/cues.py).
+    NOT_CUES = frozenset({"lexicon", "learned", "_tokenize"})
+
     def __init__(self, lexicon: Lexicon, tokenize: Tokenizer, learned: LearnedModel | None = None):
         self.lexicon = lexicon
         self._tokenize = tokenize

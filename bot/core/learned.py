@@ -5,7 +5,7 @@ transcripts and shipped as a small JSON file (``rubric/lexicon/learned.json``) t
 labelled data it was trained on. Applying it needs no scikit-learn: the features are the
 character n-grams of the message (and, prefixed ``c:``, of the customer message it answers),
 found by an Aho-Corasick automaton, and a move's score is a dot product plus a bias, through the
-logistic function, the dot products of every move added up at once by numpy.
+logistic function.
 
 It works beside the cues, never instead of them: the model file says, per move, whether its
 finding fills in only messages where the cues found no move (``fill``) or is added to theirs
@@ -82,6 +82,7 @@ class LearnedModel:
     _names: tuple[str, ...] = field(default=(), repr=False)
     _ranked: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _rank: dict[str, dict[int, int]] = field(default_factory=dict, repr=False)
+    _pushing: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         # Every n-gram of the model has a number; a message is read as the set of numbers of
@@ -89,20 +90,35 @@ class LearnedModel:
         self._order = tuple(self.moves)
         self._names = tuple(sorted({g for m in self.moves.values() for g in m.weights}))
         number = {g: i for i, g in enumerate(self._names)}
-        # A message's score for every move is the sum of its n-grams' weights: a row of weights
-        # per n-gram, a column per move, and a message's rows added up at once (numpy). In
-        # fixed point: sums of integers are exact, so a total is the same whatever the order,
-        # and within a 2**-41 per n-gram of the float sum.
-        import numpy  # imported with the model: scoring needs it, other commands do not
-
-        self._weights = numpy.zeros((len(self._names), len(self._order)), dtype=numpy.int64)
-        for column, m in enumerate(self.moves.values()):
-            scaled = {number[g]: round(w * _SCALE) for g, w in m.weights.items()}
-            # Every n-gram of the model at once must fit in 64 bits (a message's n-grams are a
-            # set: none counts twice), so that no sum can overflow.
-            if sum(map(abs, scaled.values())) >= 2**63:
-                raise ValueError("learned weights too large to add up exactly")
-            self._weights[list(scaled), column] = list(scaled.values())
+        # A message's score for every move is the sum of its n-grams' weights, a column per
+        # move. The columns are added up in fixed point, all at once: each n-gram's weights,
+        # scaled to integers and lifted to be non-negative, are laid side by side in one
+        # Python integer (a field of bits per move), so that one ``sum`` over a message's
+        # n-grams adds every column in C. A field is wide enough for every n-gram of the model
+        # at once (a message's n-grams are a set: none counts twice), so no field overflows
+        # into the next; sums of integers are exact, so a total is the same whatever the
+        # order, and within a 2**-41 per n-gram of the float sum.
+        scaled = [{g: round(w * _SCALE) for g, w in m.weights.items()} for m in self.moves.values()]
+        self._lift = tuple(max(0, -min(q.values(), default=0)) for q in scaled)
+        room = max(
+            (
+                sum(q.values()) + lift * len(self._names)
+                for q, lift in zip(scaled, self._lift, strict=True)
+            ),
+            default=0,
+        )
+        # Fields of whole bytes: a message's total is turned into bytes once, and each column
+        # read from its own slice (no shifting of the whole wide integer per move).
+        self._width = max(1, -(-room.bit_length() // 8))
+        bits = 8 * self._width
+        # Every n-gram carries every column's lift; then each weight goes into its own field
+        # (a negative one takes from the lift, which it never exceeds). A list by number: read
+        # in order of the numbers, not looked up by text in a large dict.
+        lifted = sum(lift << (i * bits) for i, lift in enumerate(self._lift))
+        self._packed = [lifted] * len(self._names)
+        for i, q in enumerate(scaled):
+            for g, v in q.items():
+                self._packed[number[g]] += v << (i * bits)
         self._column = {move: i for i, move in enumerate(self._order)}
         # A move is found where its probability reaches its threshold, that is where its
         # n-grams' total reaches logit(threshold) - bias: compared so, no exp per message.
@@ -128,6 +144,7 @@ class LearnedModel:
             move: {number[g]: i for i, g in enumerate(ranked)}
             for move, ranked in self._ranked.items()
         }
+        self._pushing = {move: frozenset(rank) for move, rank in self._rank.items()}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LearnedModel:
@@ -209,23 +226,25 @@ class LearnedModel:
         self._context_numbers = functools.lru_cache(maxsize=256)(self._read_context)
 
     def _totals(self, grams: set[int], moves: Iterable[str]) -> dict[str, float]:
-        """Each of ``moves``' weights over ``grams``, added up."""
-        import numpy
-
-        rows = numpy.fromiter(grams, dtype=numpy.intp, count=len(grams))
-        # Exact integers, handed back as Python ints.
-        column = numpy.add.reduce(self._weights.take(rows, axis=0), axis=0).tolist()
-        return {move: column[self._column[move]] / _SCALE for move in moves}
+        """Each of ``moves``' weights over ``grams``, added up (the packed columns, one sum)."""
+        packed = sum(map(self._packed.__getitem__, grams))
+        count, width = len(grams), self._width
+        raw = packed.to_bytes(width * len(self._order), "little")
+        out = {}
+        for move in moves:
+            i = self._column[move]
+            column = int.from_bytes(raw[i * width : (i + 1) * width], "little")
+            out[move] = (column - count * self._lift[i]) / _SCALE
+        return out
 
     def _probability(self, move: str, totals: dict[str, float]) -> float:
         z = self.moves[move].bias + totals.get(move, 0.0)
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
     def _top(self, move: str, grams: set[int]) -> list[str]:
-        rank = self._rank[move]
         # The n-grams that weigh for it (found in C), heaviest first, equal weights by name
         # (their places say both), so that evidence always comes out in the same order.
-        places = sorted(map(rank.__getitem__, rank.keys() & grams))
+        places = sorted(map(self._rank[move].__getitem__, grams & self._pushing[move]))
         ranked = self._ranked[move]
         return [ranked[i] for i in places[:3]]
 
