@@ -72,15 +72,16 @@ class Cues:
         self.parts = tuple(parts)
         self.any = LazyPattern("|".join(map(cue_pattern, self.parts)))
         by_first: dict[str, list[str]] = {}
-        heads: dict[str, list[str]] = {}
+        heads: dict[str, list[tuple[str, bool]]] = {}
         for part in self.parts:
             by_first.setdefault(part[0], []).append(cue_pattern(part))
-            heads.setdefault(part[0], []).append(part.split("*")[0])
+            heads.setdefault(part[0], []).append((part.split("*")[0], "*" not in part))
         self.by_first = {first: tuple(sources) for first, sources in by_first.items()}
-        # The literal head of each, in step with by_first.
+        # The literal head of each, and whether the cue is all head (no gap), in step with
+        # by_first.
         self._heads = {first: tuple(found) for first, found in heads.items()}
         # by_first compiled, each pattern beside its head
-        self._patterns: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}
+        self._patterns: dict[str, tuple[tuple[str, re.Pattern[str] | None], ...]] = {}
         self.index: CueIndex | None = None
         self.slot = -1
 
@@ -135,13 +136,27 @@ class Cues:
         first = norm[s]
         patterns = self._patterns.get(first)
         if patterns is None:
-            # Compiled the first time a message has a place for them, then kept with the list.
+            # Kept with the list the first time a message has a place for them. A cue with a
+            # gap is compiled then; a cue without one only if the list has no index (with one,
+            # its head alone says where it ends).
             sources = self.by_first.get(first, ())
-            patterns = tuple(zip(self._heads.get(first, ()), map(_compiled, sources), strict=True))
+            patterns = tuple(
+                (head, None if whole and self.index is not None else _compiled(source))
+                for (head, whole), source in zip(self._heads.get(first, ()), sources, strict=True)
+            )
             self._patterns[first] = patterns
         for head, pattern in patterns:
-            if heads is not None and head not in heads:
-                continue
+            if heads is not None:
+                if head not in heads:
+                    continue
+                if pattern is None:
+                    # A cue without gaps is its head: found there, it ends where the head does
+                    # (what its regex would say, without running it).
+                    if s + len(head) in ends:
+                        return s + len(head)
+                    continue
+            if pattern is None:  # the list left its index since: compiled now, kept
+                pattern = _compiled(cue_pattern(head))
             m = pattern.match(norm, s)
             if m and m.end() in ends and m.end() > s:
                 return m.end()

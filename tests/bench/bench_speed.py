@@ -16,7 +16,8 @@ faster; for rates, above 1). Figures:
   ``python -c "import sqlite3"`` in the same run. Target: under 1 s.
 - the scorer: twenty-message transcripts per second on one core (the labelled development set,
   cut or cycled to 20 messages, every text new per round), and whether both checkouts give the
-  same JSON for the same transcripts. Target: 500/s.
+  same JSON for the same transcripts. Each checkout is measured in turn with the other, three
+  times, and its best kept. Target: 500/s.
 - cost per message at 10, 50, 200 and 1,000 messages per transcript (agent lines of the
   development set, a few of them pasted again, as candidates do): flat is the target. And the
   hostile cases of issue 16: two 20,000-character messages, and 10,000 short ones.
@@ -397,7 +398,14 @@ def main() -> None:
     )
 
     rounds = "3" if args.quick else "7"
-    scored = {k: probe(r, SCORER, rounds) for k, r in roots.items()}
+    # Both checkouts in turn, twice (three times without --quick), each side's best kept: a
+    # burst of load on this shared machine then slows one turn of one side, not the figure.
+    scored: dict[str, dict] = {}
+    for _ in range(2 if args.quick else 3):
+        for k, r in roots.items():
+            got = probe(r, SCORER, rounds)
+            if k not in scored or got["rate"] > scored[k]["rate"]:
+                scored[k] = got
     rows.append(
         Row(
             "scorer, 20-message transcripts per core",
