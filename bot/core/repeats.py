@@ -12,7 +12,10 @@ messages took over a second, and a hostile ten thousand would take minutes), so:
   ``MAX_CANDIDATES`` earlier replies, the nearest in time: a paste of a reply from further back
   than that in one chat is not a paste an examiner would recognise, and no exam chat is that long;
 - a reply is compared on its first ``MAX_CHARS`` skeleton characters (a long paste is the same
-  from its start; difflib's matching is quadratic in the length of repetitive text).
+  from its start; difflib's matching is quadratic in the length of repetitive text);
+- among those candidates, only replies that hold one of a few of the new reply's rarer
+  characters are looked at (below): in a long chat most candidates share too few characters to
+  come near 0.9, and were each ruled out one by one.
 
 Replies of exam chats (a few dozen, under ``MAX_CHARS``) are judged exactly as by comparing
 every pair. Pure.
@@ -30,6 +33,8 @@ REPEAT_SIMILARITY = 0.9
 REPEAT_MIN_CHARS = 6
 MAX_CANDIDATES = 64
 MAX_CHARS = 500
+_FEW = 8  # candidates below which they are simply all compared
+_SLACK = 1e-6  # float slack: ``need`` may only come out smaller
 _SKELETON = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -45,6 +50,7 @@ class RepeatFinder:
         self._exact: dict[str, int] = {}
         self._by_length: dict[int, list[int]] = {}  # skeleton length -> positions in _seen
         self._seen: list[tuple[int, str, frozenset[str]]] = []
+        self._holding: dict[str, list[int]] = {}  # character -> positions in _seen holding it
         self._matcher = difflib.SequenceMatcher(None, autojunk=False)
 
     def add(self, index: int, text: str) -> int | None:
@@ -52,8 +58,12 @@ class RepeatFinder:
         new = skeleton(text)[:MAX_CHARS]
         found = self._find(new) if len(new) >= REPEAT_MIN_CHARS else None
         self._exact.setdefault(new, index)
-        self._by_length.setdefault(len(new), []).append(len(self._seen))
-        self._seen.append((index, new, frozenset(new)))
+        at = len(self._seen)
+        self._by_length.setdefault(len(new), []).append(at)
+        chars = frozenset(new)
+        for ch in chars:
+            self._holding.setdefault(ch, []).append(at)
+        self._seen.append((index, new, chars))
         return found
 
     def _find(self, new: str) -> int | None:
@@ -71,6 +81,8 @@ class RepeatFinder:
         exact = self._exact.get(new)
         matcher = None
         chars = frozenset(new)
+        if len(nearest) > _FEW:
+            nearest = self._sharing(nearest, new, chars, low)
         for at in nearest:
             index, earlier, earlier_chars = self._seen[at]
             if exact is not None and index >= exact:
@@ -98,3 +110,21 @@ class RepeatFinder:
             ):
                 return index
         return exact
+
+    def _sharing(self, nearest: list[int], new: str, chars: frozenset[str], low: int) -> list[int]:
+        """The candidates that may pass the character bound in ``_find``, in the same order.
+
+        A candidate of length ``a`` passes only if ``size - |N - E| >= r(a + size) / 2`` (N, E:
+        the two replies' sets of characters), so it shares at least ``need`` of the new reply's
+        ``k`` characters, ``a`` being at least ``low``. Any ``k - need + 1`` of those characters
+        then include one it holds: those with the fewest holders are asked, and only their
+        holders are candidates. Every other candidate would fail the bound; none is lost.
+        """
+        size = len(new)
+        need = math.ceil(len(chars) - size + (REPEAT_SIMILARITY * (low + size) - 1e-9) / 2 - _SLACK)
+        if need < 1:
+            return nearest  # a repetitive reply: the bound says nothing here
+        holding = self._holding
+        rarest = sorted(chars, key=lambda ch: len(holding.get(ch, ())))[: len(chars) - need + 1]
+        held = set().union(*(holding.get(ch, ()) for ch in rarest))
+        return [at for at in nearest if at in held]

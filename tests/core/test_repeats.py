@@ -98,3 +98,34 @@ def test_only_the_nearest_candidates_are_compared():
     # long), but an identical one is found however far back it is: one dict look-up.
     assert finder.add(100, "这款连衣裙是纯棉的面料呀") is None
     assert finder.add(101, "这款连衣裙是纯棉的面料") == 0
+
+
+class Unfiltered(RepeatFinder):
+    """Every one of the nearest candidates compared: the finder before the character filter."""
+
+    def _sharing(self, nearest, new, chars, low):
+        return nearest
+
+
+def test_long_chats_are_judged_as_without_the_character_filter():
+    """Chats of hundreds of replies (where the filter acts): the labelled agent lines cycled,
+    each with a number (near pastes of each other), some pasted again, some edited."""
+    lines = []
+    for path in sorted(TRANSCRIPTS.glob("dev*/*.json")):
+        messages = json.loads(path.read_text(encoding="utf-8"))["messages"]
+        lines += [m["text"] for m in messages if m["role"] == "agent"]
+    rng = random.Random(16)
+    for size in (300, 1000):
+        texts = []
+        for i in range(size):
+            if i % 7 == 6:
+                texts.append(texts[i - 5])  # pasted again
+            elif i % 11 == 10:
+                texts.append(texts[i - 3][:-2] + "呀呀")  # pasted and edited
+            else:
+                texts.append(f"{rng.choice(lines[:300])}{i}")
+        finder, reference = RepeatFinder(), Unfiltered()
+        got = [finder.add(i, t) for i, t in enumerate(texts)]
+        want = [reference.add(i, t) for i, t in enumerate(texts)]
+        assert got == want
+        assert sum(x is not None for x in want) > size // 5  # many repeats to find
