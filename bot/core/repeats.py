@@ -50,7 +50,8 @@ class RepeatFinder:
         self._exact: dict[str, int] = {}
         self._by_length: dict[int, list[int]] = {}  # skeleton length -> positions in _seen
         self._seen: list[tuple[int, str, frozenset[str]]] = []
-        self._holding: dict[str, list[int]] = {}  # character -> positions in _seen holding it
+        # character -> positions in _seen holding it; made when a chat first has many candidates
+        self._holding: dict[str, list[int]] | None = None
         self._matcher = difflib.SequenceMatcher(None, autojunk=False)
 
     def add(self, index: int, text: str) -> int | None:
@@ -61,8 +62,9 @@ class RepeatFinder:
         at = len(self._seen)
         self._by_length.setdefault(len(new), []).append(at)
         chars = frozenset(new)
-        for ch in chars:
-            self._holding.setdefault(ch, []).append(at)
+        if self._holding is not None:
+            for ch in chars:
+                self._holding.setdefault(ch, []).append(at)
         self._seen.append((index, new, chars))
         return found
 
@@ -125,6 +127,11 @@ class RepeatFinder:
         if need < 1:
             return nearest  # a repetitive reply: the bound says nothing here
         holding = self._holding
+        if holding is None:  # the first long stretch of this chat: index what came before
+            holding = self._holding = {}
+            for at, (_, _, earlier_chars) in enumerate(self._seen):
+                for ch in earlier_chars:
+                    holding.setdefault(ch, []).append(at)
         rarest = sorted(chars, key=lambda ch: len(holding.get(ch, ())))[: len(chars) - need + 1]
         held = set().union(*(holding.get(ch, ()) for ch in rarest))
         return [at for at in nearest if at in held]
