@@ -156,7 +156,8 @@ def _cached(kind: str, files: list[Path], parse: Callable[[], Parsed]) -> Parsed
     return parsed
 
 
-# The code that turns the files into a Lexicon: a change to it makes the kept ones stale.
+# The code that turns the files into a Lexicon or a LearnedModel: a change to it makes the kept
+# ones stale.
 _CODE = b"".join(
     Path(m.__file__).read_bytes() for m in (sys.modules[__name__], lexicon_module, learned_module)
 )
