@@ -25,7 +25,8 @@ import re
 from collections.abc import Callable, Container, Iterable, Iterator
 
 # Between the parts of a cue written with ``*``: a few characters within one sentence.
-GAP = "[^。！？!?；;\n]{0,10}?"
+GAP_MOST = 10
+GAP = f"[^。！？!?；;\n]{{0,{GAP_MOST}}}?"
 
 
 def cue_pattern(cue: str) -> str:
@@ -72,13 +73,16 @@ class Cues:
         self.parts = tuple(parts)
         self.any = LazyPattern("|".join(map(cue_pattern, self.parts)))
         by_first: dict[str, list[str]] = {}
-        heads: dict[str, list[tuple[str, bool]]] = {}
+        heads: dict[str, list[tuple[str, bool, str]]] = {}
         for part in self.parts:
             by_first.setdefault(part[0], []).append(cue_pattern(part))
-            heads.setdefault(part[0], []).append((part.split("*")[0], "*" not in part))
+            pieces = part.split("*")
+            heads.setdefault(part[0], []).append(
+                (pieces[0], len(pieces) == 1, "".join(pieces[1:2]))
+            )
         self.by_first = {first: tuple(sources) for first, sources in by_first.items()}
-        # The literal head of each, and whether the cue is all head (no gap), in step with
-        # by_first.
+        # The literal head of each, whether the cue is all head (no gap), and the literal part
+        # after its first gap (empty when none), in step with by_first.
         self._heads = {first: tuple(found) for first, found in heads.items()}
         # by_first compiled, each pattern beside its head
         self._patterns: dict[str, tuple[tuple[str, re.Pattern[str] | None], ...]] = {}
@@ -99,8 +103,8 @@ class Cues:
             yield from self._spans_by_regex(norm, starts, ends)
             return
         pos = 0
-        heads = self.index.heads(norm)
-        for s in self.index.places(norm, self):
+        _, placed, heads = self.index._scanned(norm)  # one call: asked for every list
+        for s in placed.get(self.slot, _NONE):
             if (
                 s >= pos
                 and s in starts
@@ -141,11 +145,13 @@ class Cues:
             # its head alone says where it ends).
             sources = self.by_first.get(first, ())
             patterns = tuple(
-                (head, None if whole and self.index is not None else _compiled(source))
-                for (head, whole), source in zip(self._heads.get(first, ()), sources, strict=True)
+                (head, None if whole and self.index is not None else _compiled(source), after)
+                for (head, whole, after), source in zip(
+                    self._heads.get(first, ()), sources, strict=True
+                )
             )
             self._patterns[first] = patterns
-        for head, pattern in patterns:
+        for head, pattern, after in patterns:
             if heads is not None:
                 if head not in heads:
                     continue
@@ -155,6 +161,12 @@ class Cues:
                     if s + len(head) in ends:
                         return s + len(head)
                     continue
+                if after:
+                    # Its regex needs the part after the head within one gap of it: where that
+                    # part is not there, it cannot match and is not run (most are not).
+                    at = s + len(head)
+                    if norm.find(after, at, at + GAP_MOST + len(after)) < 0:
+                        continue
             if pattern is None:  # the list left its index since: compiled now, kept
                 pattern = _compiled(cue_pattern(head))
             m = pattern.match(norm, s)
