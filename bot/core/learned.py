@@ -18,7 +18,8 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable
+import struct
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,7 @@ _SPACE = re.compile(r"\s+")
 CONTEXT_PREFIX = "c:"
 LEARNED_PREFIX = "学习模型："  # how a learned finding's evidence begins
 _SCALE = 2**40  # weights are added up as integers in units of 2**-40 (LearnedModel)
+_NO_CONTEXT: tuple[frozenset[int], int] = (frozenset(), 0)  # no n-grams, summing to nothing
 
 
 def ngrams(text: str, sizes: Iterable[int]) -> set[str]:
@@ -83,6 +85,7 @@ class LearnedModel:
     _ranked: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _rank: dict[str, dict[int, int]] = field(default_factory=dict, repr=False)
     _pushing: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
+    _columns: Callable[[bytes], tuple[int, ...]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         # Every n-gram of the model has a number; a message is read as the set of numbers of
@@ -110,6 +113,11 @@ class LearnedModel:
         # Fields of whole bytes: a message's total is turned into bytes once, and each column
         # read from its own slice (no shifting of the whole wide integer per move).
         self._width = max(1, -(-room.bit_length() // 8))
+        if self._width <= 8:
+            # Eight bytes a field (no model so far needs more): the total's bytes are then read
+            # as every column at once, by one struct call (``_column_reader``).
+            self._width = 8
+        self._columns = self._column_reader()
         bits = 8 * self._width
         # Every n-gram carries every column's lift; then each weight goes into its own field
         # (a negative one takes from the lift, which it never exceeds). A list by number: read
@@ -187,17 +195,22 @@ class LearnedModel:
 
     def _weighed(self, text: str, context: str | None) -> set[int]:
         """The numbers of the features of ``features`` that carry weight in this model."""
+        grams = self._message_numbers(text)
+        if context:
+            grams |= self._context_numbers(context)[0]
+        return grams
+
+    def _message_numbers(self, text: str) -> set[int]:
         # Most of a message's n-grams carry no weight: an automaton over the model's n-grams
         # finds only those that do, in C, in one pass over the message (it finds every
         # occurrence; the set keeps each n-gram once, as ``ngrams`` does).
-        grams = {n for _, n in self._readers[0].iter(_SPACE.sub("", normalize(text)))}
-        if context:
-            grams |= self._context_numbers(context)
-        return grams
+        return {n for _, n in self._readers[0].iter(_SPACE.sub("", normalize(text)))}
 
-    def _read_context(self, context: str) -> frozenset[int]:
+    def _read_context(self, context: str) -> tuple[frozenset[int], int]:
+        """The context's feature numbers, and their packed weights added up (see ``_totals``)."""
         # The agent often sends several messages to one customer message: read it once.
-        return frozenset(n for _, n in self._readers[1].iter(_SPACE.sub("", normalize(context))))
+        grams = frozenset(n for _, n in self._readers[1].iter(_SPACE.sub("", normalize(context))))
+        return grams, sum(map(self._packed.__getitem__, grams))
 
     def _automata(self) -> tuple[Any, Any]:
         """Two automata: over the message's n-grams, and the context's (without its prefix)."""
@@ -221,22 +234,39 @@ class LearnedModel:
         state = dict(self.__dict__)
         del state["_context_numbers"]
         state["_chosen"] = {}
+        state["_columns"] = None  # a struct cannot be pickled: made again on loading
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._context_numbers = functools.lru_cache(maxsize=256)(self._read_context)
+        self._columns = self._column_reader()
 
-    def _totals(self, grams: set[int], moves: Iterable[str]) -> dict[str, float]:
-        """Each of ``moves``' weights over ``grams``, added up (the packed columns, one sum)."""
-        packed = sum(map(self._packed.__getitem__, grams))
-        count, width = len(grams), self._width
+    def _column_reader(self) -> Callable[[bytes], tuple[int, ...]] | None:
+        """Every column of a total's bytes at once, when its fields are eight bytes wide."""
+        return struct.Struct(f"<{len(self._order)}Q").unpack if self._width == 8 else None
+
+    def _totals(
+        self, grams: set[int], moves: Iterable[str], more: tuple[frozenset[int], int] = _NO_CONTEXT
+    ) -> dict[str, float]:
+        """Each of ``moves``' weights over ``grams``, added up (the packed columns, one sum);
+        ``more`` is other n-grams, not among ``grams``, with their packed sum (a context's)."""
+        packed = sum(map(self._packed.__getitem__, grams), more[1])
+        count, width, lift, column = (
+            len(grams) + len(more[0]),
+            self._width,
+            self._lift,
+            self._column,
+        )
         raw = packed.to_bytes(width * len(self._order), "little")
+        if self._columns is not None:
+            sums = self._columns(raw)
+            return {m: (sums[column[m]] - count * lift[column[m]]) / _SCALE for m in moves}
         out = {}
         for move in moves:
-            i = self._column[move]
-            column = int.from_bytes(raw[i * width : (i + 1) * width], "little")
-            out[move] = (column - count * self._lift[i]) / _SCALE
+            i = column[move]
+            total = int.from_bytes(raw[i * width : (i + 1) * width], "little")
+            out[move] = (total - count * lift[i]) / _SCALE
         return out
 
     def _probability(self, move: str, totals: dict[str, float]) -> float:
@@ -271,8 +301,11 @@ class LearnedModel:
             chosen = self._chosen[found] = tuple(set(wanted) & set(self.moves))
         if not chosen:
             return {}
-        grams = self._weighed(text, context)
-        totals = self._totals(grams, chosen)
+        grams = self._message_numbers(text)
+        # The context's n-grams are numbered apart from the message's (prefixed): its sum,
+        # kept with them, is added to the message's, with no set made of both.
+        more = self._context_numbers(context) if context else _NO_CONTEXT
+        totals = self._totals(grams, chosen, more)
         norm = normalize(text)
         out: dict[str, tuple[Hit, ...]] = {}
         needed = self._needed
@@ -280,6 +313,7 @@ class LearnedModel:
             # Only a move over its threshold needs its evidence (the sorting of its n-grams).
             if totals[move] < needed[move]:
                 continue
+            grams |= more[0]  # the evidence looks among both (the context's a few at most)
             top = self._top(move, grams)
             at = next((norm.find(g) for g in top if g in norm), -1)
             size = len(next((g for g in top if g in norm), ""))
