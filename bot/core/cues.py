@@ -85,14 +85,14 @@ class Cues:
         # after its first gap (empty when none), in step with by_first.
         self._heads = {first: tuple(found) for first, found in heads.items()}
         # by_first compiled, each pattern beside its head
-        self._patterns: dict[str, tuple[tuple[str, re.Pattern[str] | None], ...]] = {}
+        self._patterns: dict[str, tuple[tuple[str, re.Pattern[str] | None, str], ...]] = {}
         self.index: CueIndex | None = None
         self.slot = -1
 
     def spans(
         self, norm: str, starts: Container[int], ends: Container[int]
-    ) -> Iterator[tuple[int, int]]:
-        """Yield non-overlapping (start, end) of cues that begin and end on word boundaries.
+    ) -> list[tuple[int, int]]:
+        """Non-overlapping (start, end) of cues that begin and end on word boundaries, in order.
 
         When the longest cue found at a word start does not end on a word boundary the shorter
         ones are tried, so that a rejected cue never hides another: 推荐这款 ending inside the
@@ -100,8 +100,8 @@ class Cues:
         for at its own start.
         """
         if self.index is None:
-            yield from self._spans_by_regex(norm, starts, ends)
-            return
+            return list(self._spans_by_regex(norm, starts, ends))
+        found = []
         pos = 0
         _, placed, heads = self.index._scanned(norm)  # one call: asked for every list
         for s in placed.get(self.slot, _NONE):
@@ -110,8 +110,9 @@ class Cues:
                 and s in starts
                 and (end := self._end_at(norm, s, ends, heads[s])) is not None
             ):
-                yield s, end
+                found.append((s, end))
                 pos = end
+        return found
 
     def _spans_by_regex(
         self, norm: str, starts: Container[int], ends: Container[int]
@@ -237,7 +238,9 @@ class CueIndex:
         return last
 
     def _scan(self, norm: str) -> tuple[dict[int, list[int]], dict[int, set[str]]]:
-        starts: dict[int, set[int]] = {}
+        # Lists, not sets, of places: two heads of one list may start at the same place, and
+        # that place is then tried twice, with the same answer (cheaper than a set per list).
+        starts: dict[int, list[int]] = {}
         heads: dict[int, set[str]] = {}
         for end, (size, slots, head) in self._automaton.iter(norm):
             at = end - size + 1
@@ -250,10 +253,11 @@ class CueIndex:
             for slot in slots:
                 places = starts.get(slot)
                 if places is None:
-                    starts[slot] = {at}
+                    starts[slot] = [at]
                 else:
-                    places.add(at)
-        return {slot: sorted(at) for slot, at in starts.items()}, heads
+                    places.append(at)
+        # Found by where they end: a list's places are put in order of where they start.
+        return {slot: sorted(at) if len(at) > 1 else at for slot, at in starts.items()}, heads
 
 
 _NONE: list[int] = []  # never changed: the answer for a list without a place

@@ -39,6 +39,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from bot.core.cues import AnyCue, Cues, LazyPattern, cue_pattern, index_cues
@@ -130,6 +131,8 @@ def _normalize(text: str) -> str:
 
 _NORMALIZED_CHARS = 500
 _normalized = functools.lru_cache(maxsize=2048)(_normalize)
+
+_START, _END = itemgetter(1), itemgetter(2)  # of a (word, start, end) token
 
 # A cue list, compiled on first use and found by one automaton over every list (bot/core/cues.py).
 _Cues = Cues
@@ -294,6 +297,17 @@ class MoveDetector:
             lists = [c for c in (cues.plain, cues.start, cues.closing) if c is not None]
             if lists and all(c.index is self._index is not None for c in lists):
                 self._move_slots[move] = frozenset(c.slot for c in lists)
+        # The same for all the concessions, and all the topics: most messages have a place for
+        # none of them, and their lists are then not asked one by one.
+        self._concession_slots = self._slots_of(self._concessions.values())
+        self._topic_slots = self._slots_of(self._topics.values())
+
+    def _slots_of(self, lists: Iterable[_Cues | None]) -> frozenset[int] | None:
+        """The index slots of ``lists``, or None when one of them is not in the index."""
+        present = [c for c in lists if c is not None]
+        if all(c.index is self._index is not None for c in present):
+            return frozenset(c.slot for c in present)
+        return None
 
     def cues_only(self) -> MoveDetector:
         """The same detector without the learned model (training compares against it)."""
@@ -319,8 +333,8 @@ class MoveDetector:
             # No cue of any list can start anywhere (half of all customer lines): the word
             # boundaries would be asked nothing, so the text is not segmented.
             tokens = []
-        starts = {s for _, s, _ in tokens}
-        ends = {e for _, _, e in tokens}
+        starts = set(map(_START, tokens))
+        ends = set(map(_END, tokens))
         token_before: dict[int, tuple[str, ...]] | None = None  # made when a hit needs it
 
         def hits(cues: _Cues | None, label: str, negatable: bool = True) -> list[Hit]:
@@ -340,9 +354,17 @@ class MoveDetector:
             return found
 
         moves = self._find_moves(norm, hits, placed)
-        topics = {k: tuple(h) for k, p in self._topics.items() if (h := hits(p, k))}
+        topics = (
+            {k: tuple(h) for k, p in self._topics.items() if (h := hits(p, k))}
+            if _may_place(placed, self._topic_slots)
+            else {}
+        )
         moves = self._in_context(text, moves, topics, context, silence)
-        concessions = {k: tuple(h) for k, p in self._concessions.items() if (h := hits(p, k))}
+        concessions = (
+            {k: tuple(h) for k, p in self._concessions.items() if (h := hits(p, k))}
+            if _may_place(placed, self._concession_slots)
+            else {}
+        )
         violations: list[Hit] = []
         rules = self._violations
         if placed is not None:
@@ -486,8 +508,8 @@ class MoveDetector:
         return bool(QUESTION.search(normalize(text)))
 
     def _negated(self, cue: str, before: tuple[str, ...]) -> bool:
-        if self._negative_cue.match(cue):
-            return False  # the cue is itself a negative phrase (不客气, 没问题)
+        if not before or self._negative_cue.match(cue):
+            return False  # nothing before it, or the cue is itself negative (不客气, 没问题)
         return any(w in self._negators or w[-1:] in ("不", "没") for w in before)
 
     @staticmethod
@@ -498,6 +520,12 @@ class MoveDetector:
         # "这个我不太清楚，我马上帮您问一下": the help may come in the next clause.
         window = norm[max(0, hit.start - 6) : hit.end + 16]
         return bool(unless.any.search(window))
+
+
+def _may_place(placed: dict[int, list[int]] | None, slots: frozenset[int] | None) -> bool:
+    """Whether lists with these index ``slots`` may have a place, by the message's scan
+    (``placed``); without a scan, or with lists outside the index, they may."""
+    return placed is None or slots is None or not slots.isdisjoint(placed)
 
 
 def _preceding_tokens(tokens: list[tuple[str, int, int]]) -> dict[int, tuple[str, ...]]:
