@@ -57,18 +57,18 @@ class RepeatFinder:
     def add(self, index: int, text: str) -> int | None:
         """Record reply ``index`` and return the index of the earliest earlier reply it repeats."""
         new = skeleton(text)[:MAX_CHARS]
-        found = self._find(new) if len(new) >= REPEAT_MIN_CHARS else None
+        chars = frozenset(new)
+        found = self._find(new, chars) if len(new) >= REPEAT_MIN_CHARS else None
         self._exact.setdefault(new, index)
         at = len(self._seen)
         self._by_length.setdefault(len(new), []).append(at)
-        chars = frozenset(new)
         if self._holding is not None:
             for ch in chars:
                 self._holding.setdefault(ch, []).append(at)
         self._seen.append((index, new, chars))
         return found
 
-    def _find(self, new: str) -> int | None:
+    def _find(self, new: str, chars: frozenset[str]) -> int | None:
         size = len(new)
         # 2·min/(a+b) >= r  <=>  the shorter is at least r/(2-r) of the longer.
         low = math.ceil(size * REPEAT_SIMILARITY / (2 - REPEAT_SIMILARITY) - 1e-9)
@@ -82,7 +82,6 @@ class RepeatFinder:
             nearest = sorted(itertools.islice(newest_first, MAX_CANDIDATES))
         exact = self._exact.get(new)
         matcher = None
-        chars = frozenset(new)
         if len(nearest) > _FEW:
             nearest = self._sharing(nearest, new, chars, low)
         for at in nearest:
