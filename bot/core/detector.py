@@ -74,7 +74,7 @@ NEWS_SILENCE = 600.0
 _PUNCT = re.compile(r"[\W_\d]+")  # skipped when counting the negation window
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Hit:
     """A cue found in a message: the words as they appear, and where."""
 
@@ -82,6 +82,16 @@ class Hit:
     words: str
     start: int
     end: int
+
+    def __init__(self, label: str, words: str, start: int, end: int) -> None:
+        # Frozen all the same, but filled in directly: a frozen dataclass's own __init__ calls
+        # object.__setattr__ once per field, and scoring a transcript makes dozens of hits.
+        # (tests/core/test_detector.py checks that this stays in step with the fields.)
+        fields = self.__dict__
+        fields["label"] = label
+        fields["words"] = words
+        fields["start"] = start
+        fields["end"] = end
 
 
 @dataclass(frozen=True)

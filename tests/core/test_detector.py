@@ -9,6 +9,8 @@ themselves on a tiny hand-made lexicon.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot.core.detector import Analysis, Hit, MoveDetector, normalize
@@ -1090,6 +1092,20 @@ def test_every_hit_points_at_its_words(detector, text):
     assert hits
     for hit in hits:
         assert text[hit.start : hit.end] == hit.words
+
+
+def test_a_hit_is_a_frozen_dataclass_of_its_fields():
+    # Hit fills its fields in its own __init__ (for speed): it must name every field, in order,
+    # and stay frozen, hashable and comparable like the dataclass it is.
+    names = [f.name for f in dataclasses.fields(Hit)]
+    values = ["greet", "您好", 0, 2]
+    hit = Hit(*values)
+    assert vars(hit) == dict(zip(names, values, strict=True))
+    assert hit == Hit(**dict(zip(names, values, strict=True)))
+    assert hash(hit) == hash(Hit(*values)) and hit != Hit("greet", "您好", 0, 1)
+    assert repr(hit) == "Hit(label='greet', words='您好', start=0, end=2)"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        hit.start = 1  # type: ignore[misc]
 
 
 def test_violation_words_and_offsets(detector):
