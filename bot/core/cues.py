@@ -85,7 +85,7 @@ class Cues:
         # after its first gap (empty when none), in step with by_first.
         self._heads = {first: tuple(found) for first, found in heads.items()}
         # by_first compiled, each pattern beside its head
-        self._patterns: dict[str, tuple[tuple[str, re.Pattern[str] | None, str], ...]] = {}
+        self._patterns: dict[str, tuple[tuple[str, int, re.Pattern[str] | None, str], ...]] = {}
         self.index: CueIndex | None = None
         self.slot = -1
 
@@ -141,39 +141,53 @@ class Cues:
         first = norm[s]
         patterns = self._patterns.get(first)
         if patterns is None:
-            # Kept with the list the first time a message has a place for them. A cue with a
-            # gap is compiled then; a cue without one only if the list has no index (with one,
-            # its head alone says where it ends).
-            sources = self.by_first.get(first, ())
-            patterns = tuple(
-                (head, None if whole and self.index is not None else _compiled(source), after)
-                for (head, whole, after), source in zip(
-                    self._heads.get(first, ()), sources, strict=True
-                )
-            )
-            self._patterns[first] = patterns
-        for head, pattern, after in patterns:
-            if heads is not None:
-                if head not in heads:
-                    continue
-                if pattern is None:
-                    # A cue without gaps is its head: found there, it ends where the head does
-                    # (what its regex would say, without running it).
-                    if s + len(head) in ends:
-                        return s + len(head)
-                    continue
-                if after:
-                    # Its regex needs the part after the head within one gap of it: where that
-                    # part is not there, it cannot match and is not run (most are not).
-                    at = s + len(head)
-                    if norm.find(after, at, at + GAP_MOST + len(after)) < 0:
-                        continue
-            if pattern is None:  # the list left its index since: compiled now, kept
-                pattern = _compiled(cue_pattern(head))
+            patterns = self._patterns[first] = self._patterns_for(first)
+        if heads is None:
+            for head, _, pattern, _ in patterns:
+                if pattern is None:  # the list left its index since: compiled now, kept
+                    pattern = _compiled(cue_pattern(head))
+                m = pattern.match(norm, s)
+                if m and m.end() in ends and m.end() > s:
+                    return m.end()
+            return None
+        for head, size, pattern, after in patterns:
+            if head not in heads:
+                continue
+            if pattern is None:
+                # A cue without gaps is its head: found there, it ends where the head does
+                # (what its regex would say, without running it).
+                if s + size in ends:
+                    return s + size
+                continue
+            # Its regex needs the part after the head within one gap of it: where that part is
+            # not there, it cannot match and is not run (most are not).
+            if after and norm.find(after, s + size, s + size + GAP_MOST + len(after)) < 0:
+                continue
             m = pattern.match(norm, s)
             if m and m.end() in ends and m.end() > s:
                 return m.end()
         return None
+
+    def _patterns_for(self, first: str) -> tuple[tuple[str, int, re.Pattern[str] | None, str], ...]:
+        """The cues starting with ``first``, in order: each one's head, its length, its regex
+        and the literal part after its first gap.
+
+        Kept with the list the first time a message has a place for them. A cue with a gap is
+        compiled then; a cue without one only if the list has no index (with one, its head
+        alone says where it ends).
+        """
+        sources = self.by_first.get(first, ())
+        return tuple(
+            (
+                head,
+                len(head),
+                None if whole and self.index is not None else _compiled(source),
+                after,
+            )
+            for (head, whole, after), source in zip(
+                self._heads.get(first, ()), sources, strict=True
+            )
+        )
 
 
 class AnyCue:
