@@ -187,7 +187,8 @@ class TranscriptAnalyzer:
             silence = (msg.at - previous).total_seconds() if msg.at and previous else None
             # "" when the agent speaks first: still a chat, so the learned reader reads it too.
             context = transcript.messages[last_customer].text if last_customer is not None else ""
-            a = self.detector.analyze(msg.text, context, silence)
+            # Moves of another kind of chat are only counted (other_moves): no evidence needed.
+            a = self.detector.analyze(msg.text, context, silence, evidence_for=allowed)
             answers = last_customer if last_customer not in answered else None
             reply = None
             if answers is not None:

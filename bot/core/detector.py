@@ -37,7 +37,7 @@ import copy
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING
@@ -326,10 +326,19 @@ class MoveDetector:
         return twin
 
     def analyze(
-        self, text: str, context: str | None = None, silence: float | None = None
+        self,
+        text: str,
+        context: str | None = None,
+        silence: float | None = None,
+        evidence_for: Collection[str] | None = None,
     ) -> Analysis:
         """Return what this agent message does; ``context`` is the customer message it answers
-        and ``silence`` the seconds since the message before it, where known."""
+        and ``silence`` the seconds since the message before it, where known.
+
+        ``evidence_for``, when given, names the moves whose evidence the caller reads: a move
+        the learned reader finds outside it is named with no words (its n-grams are not put
+        in order), which is all a caller that only counts such moves needs.
+        """
         norm = normalize(text)
         # One scan of the message tells which indexed lists have a place at all: most have
         # none, and are skipped here without asking them (some 130 lists per message). Only
@@ -369,7 +378,7 @@ class MoveDetector:
             if _may_place(placed, self._topic_slots)
             else {}
         )
-        moves = self._in_context(text, moves, topics, context, silence)
+        moves = self._in_context(text, moves, topics, context, silence, evidence_for)
         concessions = (
             {k: tuple(h) for k, p in self._concessions.items() if (h := hits(p, k))}
             if _may_place(placed, self._concession_slots)
@@ -417,6 +426,7 @@ class MoveDetector:
         topics: dict[str, tuple[Hit, ...]],
         context: str | None,
         silence: float | None,
+        evidence_for: Collection[str] | None = None,
     ) -> dict[str, tuple[Hit, ...]]:
         """Add what the context shows: news after a silence, then the learned model's moves."""
         if (
@@ -430,7 +440,7 @@ class MoveDetector:
         # The learned model was trained on messages with the customer's words beside them: it
         # reads only where that context is given (the analyser gives it; a bare call does not).
         if self.learned is not None and context is not None:
-            added = self.learned.findings(text, moves, context)
+            added = self.learned.findings(text, moves, context, evidence_for)
             if added:
                 moves = {
                     m: (moves.get(m) or added[m]) for m in self._moves if m in moves or m in added

@@ -19,7 +19,7 @@ import functools
 import math
 import re
 import struct
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -281,12 +281,18 @@ class LearnedModel:
         return [ranked[i] for i in places[:3]]
 
     def findings(
-        self, text: str, found: Iterable[str], context: str | None = None
+        self,
+        text: str,
+        found: Iterable[str],
+        context: str | None = None,
+        evidence_for: Collection[str] | None = None,
     ) -> dict[str, tuple[Hit, ...]]:
         """Moves the model adds to the cues' ``found`` moves, each with its evidence hit.
 
         The hit's words name the n-grams that weighed most (学到的词); its span is the first of
-        them in the message, or the whole message when they come from the context.
+        them in the message, or the whole message when they come from the context. A move
+        outside ``evidence_for`` (when given) has no words after the prefix: a caller that
+        only counts it does not wait for its n-grams to be put in order.
         """
         found = frozenset(found)
         chosen = self._chosen.get(found)
@@ -312,6 +318,9 @@ class LearnedModel:
         for move in chosen:
             # Only a move over its threshold needs its evidence (the sorting of its n-grams).
             if totals[move] < needed[move]:
+                continue
+            if evidence_for is not None and move not in evidence_for:
+                out[move] = (Hit(move, LEARNED_PREFIX, 0, len(text)),)
                 continue
             grams |= more[0]  # the evidence looks among both (the context's a few at most)
             top = self._top(move, grams)

@@ -48,6 +48,45 @@ def test_fill_only_where_the_cues_found_nothing_and_name_the_ngrams():
     assert "follow_up" in model("add").findings("帮您催下哦", ["greet"], "快递怎么还没到")
 
 
+def test_a_move_outside_the_evidence_wanted_is_named_without_words():
+    m = model("fill")
+    [bare] = m.findings("帮您催下哦", [], "快递怎么还没到", evidence_for={"greet"})["follow_up"]
+    assert (bare.words, bare.start, bare.end) == ("学习模型：", 0, 5)
+    [full] = m.findings("帮您催下哦", [], "快递怎么还没到", evidence_for={"follow_up"})["follow_up"]
+    assert full.words == "学习模型：催下、快递、帮"
+
+
+# Presale answers the shipped model reads as explaining (a move of after-sale chats).
+ANSWERS = [
+    ("单次6小时，加上充电仓一共24小时", "那续航呢"),
+    ("199元，包邮", "多少钱"),
+    ("那你找快递去啊，我们已经发货了", "我家门口、快递柜都找了，没有！"),
+]
+
+
+def test_the_analyser_finds_the_same_moves_with_evidence_only_for_its_kind():
+    # The analyser asks for evidence of the chat's own moves only; every move is still found.
+    from bot.core.moves import moves_for
+    from bot.nlp.lexicon_loader import default_detector
+
+    detector = default_detector()
+    presale = set(moves_for("presale"))
+    tried = 0
+    for text, context in ANSWERS:
+        full = detector.analyze(text, context)
+        if not any(
+            h[0].words.startswith("学习模型：") and m not in presale for m, h in full.moves.items()
+        ):
+            continue  # after a retraining: the next answer
+        tried += 1
+        lean = detector.analyze(text, context, evidence_for=presale)
+        assert list(lean.moves) == list(full.moves)
+        for move, hits in lean.moves.items():
+            kept = hits == full.moves[move]
+            assert kept or (move not in presale and hits[0].words == "学习模型：")
+    assert tried, "no answer left that the learned reader reads as another kind's move"
+
+
 def test_below_the_threshold_nothing_is_added():
     assert model().findings("帮您催下哦", found=[]) == {}  # without the context: p < 0.5
 
