@@ -33,6 +33,7 @@ being the best), where a plain entry excuses any hit near it.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import functools
 import re
@@ -311,6 +312,15 @@ class MoveDetector:
         # none of them, and their lists are then not asked one by one.
         self._concession_slots = self._slots_of(self._concessions.values())
         self._topic_slots = self._slots_of(self._topics.values())
+        # Each violation rule by the slot of its list, when all are in the index: a message
+        # reads only the rules the scan placed (a rule without cues never finds anything).
+        self._rule_slots: dict[int, tuple[int, ...]] | None = None
+        if self._slots_of(p for _, p, _, _ in self._violations) is not None:
+            by_slot: dict[int, list[int]] = {}
+            for i, (_, pattern, _, _) in enumerate(self._violations):
+                if pattern is not None:
+                    by_slot.setdefault(pattern.slot, []).append(i)
+            self._rule_slots = {slot: tuple(rules) for slot, rules in by_slot.items()}
 
     def _slots_of(self, lists: Iterable[_Cues | None]) -> frozenset[int] | None:
         """The index slots of ``lists``, or None when one of them is not in the index."""
@@ -354,10 +364,10 @@ class MoveDetector:
             tokens = []
         starts = set(map(_START, tokens))
         ends = set(map(_END, tokens))
-        token_before: dict[int, tuple[str, ...]] | None = None  # made when a hit needs it
+        token_starts: list[int] | None = None  # in order; made when a hit needs it
 
         def hits(cues: _Cues | None, label: str, negatable: bool = True) -> list[Hit]:
-            nonlocal token_before
+            nonlocal token_starts
             if cues is None or (
                 placed is not None and cues.index is index and cues.slot not in placed
             ):
@@ -365,9 +375,9 @@ class MoveDetector:
             found = []
             for s, e in cues.spans(norm, starts, ends):
                 if negatable:
-                    if token_before is None:
-                        token_before = _preceding_tokens(tokens)
-                    if self._negated(norm[s:e], token_before.get(s, ())):
+                    if token_starts is None:
+                        token_starts = list(map(_START, tokens))
+                    if self._negated(norm[s:e], _words_before(tokens, token_starts, s)):
                         continue
                 found.append(Hit(label, text[s:e], s, e))
             return found
@@ -386,8 +396,13 @@ class MoveDetector:
         )
         violations: list[Hit] = []
         rules = self._violations
-        if placed is not None:
-            # The scan has answered for the indexed lists: only a rule with a place is read.
+        if placed is not None and self._rule_slots is not None:
+            # The scan has answered for the indexed lists: only a rule with a place is read,
+            # in the lexicon's order (an earlier rule's finding hides a later one's).
+            rules = [
+                rules[i] for i in sorted(i for s in placed for i in self._rule_slots.get(s, ()))
+            ]
+        elif placed is not None:
             rules = [
                 r
                 for r in rules
@@ -527,7 +542,7 @@ class MoveDetector:
         """Whether a message asks something (question mark, 吗/呢, or a question word)."""
         return bool(QUESTION.search(normalize(text)))
 
-    def _negated(self, cue: str, before: tuple[str, ...]) -> bool:
+    def _negated(self, cue: str, before: list[str]) -> bool:
         if not before or self._negative_cue.match(cue):
             return False  # nothing before it, or the cue is itself negative (不客气, 没问题)
         return any(w in self._negators or w[-1:] in ("不", "没") for w in before)
@@ -548,18 +563,23 @@ def _may_place(placed: dict[int, list[int]] | None, slots: frozenset[int] | None
     return placed is None or slots is None or not slots.isdisjoint(placed)
 
 
-def _preceding_tokens(tokens: list[tuple[str, int, int]]) -> dict[int, tuple[str, ...]]:
-    """Map each token start to the few tokens before it within the same clause.
+def _words_before(tokens: list[tuple[str, int, int]], starts: list[int], s: int) -> list[str]:
+    """The few words before the token starting at ``s`` within its clause, nearest first
+    (``starts``: where each token starts, in order); none when no token starts there.
 
     The particles 的/地/得 do not use up the window: 没有额外的优惠券 negates 优惠券 as
-    没有额外优惠券 would.
+    没有额外优惠券 would. Only hits that may be negated ask, a few per message: the tokens are
+    walked back from each, not all mapped first.
     """
-    out: dict[int, tuple[str, ...]] = {}
-    window: list[str] = []  # the last words of the current clause, nearest first
-    for w, s, _ in tokens:
-        out[s] = tuple(window)
+    at = bisect.bisect_left(starts, s)
+    if at == len(starts) or starts[at] != s:
+        return []
+    words: list[str] = []
+    while at > 0 and len(words) < NEGATION_WINDOW:
+        at -= 1
+        w = tokens[at][0]
         if w in CLAUSE_ENDS:
-            window = []
-        elif w not in PARTICLES:
-            window = [w, *window[: NEGATION_WINDOW - 1]]
-    return out
+            break
+        if w not in PARTICLES:
+            words.append(w)
+    return words

@@ -1108,6 +1108,27 @@ def test_a_hit_is_a_frozen_dataclass_of_its_fields():
         hit.start = 1  # type: ignore[misc]
 
 
+def test_the_words_before_a_token_are_those_a_forward_walk_keeps(detector):
+    # The negation window, walked back from each token, against its definition walked forward:
+    # the last NEGATION_WINDOW words of the clause so far, particles skipped, on every token of
+    # every labelled message (and of a few made-up ones).
+    from bot.core.detector import CLAUSE_ENDS, NEGATION_WINDOW, PARTICLES, _words_before
+    from tests.core.test_cues import labelled_texts
+
+    texts = [*labelled_texts(), "没有额外的的优惠券", "不，好的", "的的的"]
+    for text in texts:
+        tokens = [t for t in detector._tokenize(normalize(text)) if t[0].strip()]
+        starts = [s for _, s, _ in tokens]
+        window: list[str] = []
+        for w, s, _ in tokens:
+            assert _words_before(tokens, starts, s) == window, (text, s)
+            if w in CLAUSE_ENDS:
+                window = []
+            elif w not in PARTICLES:
+                window = [w, *window[: NEGATION_WINDOW - 1]]
+        assert _words_before(tokens, starts, len(text) + 1) == []
+
+
 def test_violation_words_and_offsets(detector):
     text = "不知道，你自己看详情页"
     assert detector.analyze(text).violations == (
