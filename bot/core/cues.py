@@ -103,7 +103,7 @@ class Cues:
             return list(self._spans_by_regex(norm, starts, ends))
         found = []
         pos = 0
-        _, placed, heads = self.index._scanned(norm)  # one call: asked for every list
+        _, placed, heads = self.index.scanned(norm)  # one call: asked for every list
         for s in placed.get(self.slot, _NONE):
             if (
                 s >= pos
@@ -239,13 +239,11 @@ class CueIndex:
 
     def scan(self, norm: str) -> dict[int, list[int]]:
         """The places of every list with one in ``norm``, by slot (a list without is absent)."""
-        return self._scanned(norm)[1]
+        return self.scanned(norm)[1]
 
-    def heads(self, norm: str) -> dict[int, set[str]]:
-        """The literal heads found in ``norm``, by the place where each starts."""
-        return self._scanned(norm)[2]
-
-    def _scanned(self, norm: str) -> tuple[str, dict[int, list[int]], dict[int, set[str]]]:
+    def scanned(self, norm: str) -> tuple[str, dict[int, list[int]], dict[int, set[str]]]:
+        """The scan of ``norm`` whole: the text, the places by slot (as ``scan``), and the
+        literal heads found, by the place where each starts."""
         last = self._last
         if last[0] is not norm and last[0] != norm:
             last = self._last = (norm, *self._scan(norm))

@@ -252,12 +252,8 @@ class LearnedModel:
         """Each of ``moves``' weights over ``grams``, added up (the packed columns, one sum);
         ``more`` is other n-grams, not among ``grams``, with their packed sum (a context's)."""
         packed = sum(map(self._packed.__getitem__, grams), more[1])
-        count, width, lift, column = (
-            len(grams) + len(more[0]),
-            self._width,
-            self._lift,
-            self._column,
-        )
+        count = len(grams) + len(more[0])
+        width, lift, column = self._width, self._lift, self._column
         raw = packed.to_bytes(width * len(self._order), "little")
         if self._columns is not None:
             sums = self._columns(raw)
