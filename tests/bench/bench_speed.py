@@ -3,7 +3,7 @@
 Not a test (pytest does not collect it). Run it from the checkout:
 
     .venv/bin/python tests/bench/bench_speed.py [--before /tmp/kefu-before] [--quick]
-        [--telegram]
+        [--telegram] [--instructions]
 
 ``--before`` is another checkout of kefu (an older commit) with its own ``.venv`` (``python3 -m
 venv .venv && .venv/bin/pip install -e .``). Every figure is measured on this checkout and, when
@@ -33,6 +33,12 @@ faster; for rates, above 1). Figures:
 
 ``--quick`` runs fewer rounds (for a busy machine); the ratios stay meaningful since both sides
 run under the same load. The machine's load average is printed first and last.
+
+``--instructions`` (needs ``valgrind``; a few minutes) also counts the instructions the scorer
+runs per transcript on each checkout, with callgrind. On a shared machine the scorer's rate
+moves with the neighbours' load (the same code measured 231/s and 422/s an hour apart), and
+the ratio with it; an instruction count does not move, so it is the figure to compare two
+commits by. It does not see memory stalls, which is why the rate is printed too.
 """
 
 from __future__ import annotations
@@ -123,6 +129,41 @@ def probe(root: Path, code: str, *args: str, timeout: float = 900) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def instructions(root: Path) -> float:
+    """Instructions per scored transcript, counted by callgrind: exact whatever the load.
+
+    The scorer's workload is run with 1 and with 3 rounds; the difference is two rounds of the
+    same size, warm, without the start-up both share.
+    """
+
+    def counted(rounds: int) -> tuple[int, int]:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = subprocess.run(
+                [
+                    "valgrind",
+                    "--tool=callgrind",
+                    f"--callgrind-out-file={tmp}/callgrind.out",
+                    python_of(root),
+                    "-c",
+                    textwrap.dedent(SCORER),
+                    str(rounds),
+                ],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=3600,
+                # The same set and dict layouts on both sides, run after run.
+                env={**os.environ, "PYTHONHASHSEED": "0"},
+            )
+        found = re.search(r"Collected : (\d+)", out.stderr)
+        if out.returncode != 0 or found is None:
+            raise RuntimeError(f"callgrind failed in {root}:\n{out.stderr[-2000:]}")
+        return int(found.group(1)), json.loads(out.stdout.strip().splitlines()[-1])["batch"]
+
+    (one, batch), (three, _) = counted(1), counted(3)
+    return (three - one) / (2 * batch)
+
+
 def cold_score(root: Path, runs: int) -> tuple[float, float]:
     kefu = str(root / ".venv" / "bin" / "kefu")
     timed([kefu, "score", "--json", ONE], root)  # the per-user caches are written once
@@ -156,7 +197,8 @@ for r in range(rounds):
     for t in batch:
         app.score(t)
     rates.append(len(batch) / (time.process_time() - t0))
-print(json.dumps({"rate": sorted(rates)[len(rates) // 2], "digest": same.hexdigest()}))
+print(json.dumps({"rate": sorted(rates)[len(rates) // 2], "digest": same.hexdigest(),
+                  "batch": len(base)}))
 """
 
 PER_MESSAGE = """
@@ -365,6 +407,11 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="another checkout of kefu, with its .venv")
     parser.add_argument("--quick", action="store_true", help="fewer rounds")
     parser.add_argument("--telegram", action="store_true", help="also the Telegram bench (slow)")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count the scorer's instructions with valgrind (slow; needs valgrind)",
+    )
     parser.add_argument("--conversations", type=int, default=100_000)
     args = parser.parse_args()
     roots = {"after": HERE}
@@ -418,6 +465,17 @@ def main() -> None:
     if "before" in scored:
         same = scored["before"]["digest"] == scored["after"]["digest"]
         print(f"scores of the labelled development set identical before and after: {same}")
+    if args.instructions:
+        counts = {k: instructions(r) / 1e3 for k, r in roots.items()}
+        rows.append(
+            Row(
+                "  the same, instructions per transcript",
+                "thousand",
+                counts["after"],
+                counts.get("before"),
+                "callgrind: exact, whatever the machine's load",
+            )
+        )
 
     sizes = "10,50,200,1000"
     per = {k: probe(r, PER_MESSAGE, sizes, "1" if k == "after" else "0") for k, r in roots.items()}
