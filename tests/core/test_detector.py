@@ -13,10 +13,20 @@ import dataclasses
 
 import pytest
 
-from bot.core.detector import Analysis, Hit, MoveDetector, normalize
+from bot.core.detector import (
+    CLAUSE_ENDS,
+    NEGATION_WINDOW,
+    PARTICLES,
+    Analysis,
+    Hit,
+    MoveDetector,
+    _words_before,
+    normalize,
+)
 from bot.core.lexicon import Lexicon, ViolationCue
 from bot.core.moves import AFTERSALE_MOVES, ALL_MOVES, PRESALE_MOVES
 from bot.nlp.lexicon_loader import default_detector
+from tests.core.test_cues import labelled_texts
 
 
 @pytest.fixture(scope="module")
@@ -1112,9 +1122,6 @@ def test_the_words_before_a_token_are_those_a_forward_walk_keeps(detector):
     # The negation window, walked back from each token, against its definition walked forward:
     # the last NEGATION_WINDOW words of the clause so far, particles skipped, on every token of
     # every labelled message (and of a few made-up ones).
-    from bot.core.detector import CLAUSE_ENDS, NEGATION_WINDOW, PARTICLES, _words_before
-    from tests.core.test_cues import labelled_texts
-
     texts = [*labelled_texts(), "没有额外的的优惠券", "不，好的", "的的的"]
     for text in texts:
         tokens = [t for t in detector._tokenize(normalize(text)) if t[0].strip()]

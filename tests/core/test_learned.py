@@ -4,6 +4,8 @@ the cues, and the n-grams it names as evidence."""
 import pytest
 
 from bot.core.learned import LearnedModel, ngrams
+from bot.core.moves import moves_for
+from bot.nlp.lexicon_loader import default_detector
 
 
 def model(use: str = "fill") -> LearnedModel:
@@ -66,9 +68,6 @@ ANSWERS = [
 
 def test_the_analyser_finds_the_same_moves_with_evidence_only_for_its_kind():
     # The analyser asks for evidence of the chat's own moves only; every move is still found.
-    from bot.core.moves import moves_for
-    from bot.nlp.lexicon_loader import default_detector
-
     detector = default_detector()
     presale = set(moves_for("presale"))
     tried = 0
