@@ -308,6 +308,13 @@ class MoveDetector:
             lists = [c for c in (cues.plain, cues.start, cues.closing) if c is not None]
             if lists and all(c.index is self._index is not None for c in lists):
                 self._move_slots[move] = frozenset(c.slot for c in lists)
+        # Each slot's moves; the moves with a list outside the index are asked every time.
+        self._slot_moves: dict[int, list[str]] = {}
+        for move, slots in self._move_slots.items():
+            for slot in slots:
+                self._slot_moves.setdefault(slot, []).append(move)
+        self._unplaced_moves = frozenset(self._moves) - self._move_slots.keys()
+        self._move_rank = {move: i for i, move in enumerate(self._moves)}
         # The same for all the concessions, and all the topics: most messages have a place for
         # none of them, and their lists are then not asked one by one.
         self._concession_slots = self._slots_of(self._concessions.values())
@@ -321,6 +328,18 @@ class MoveDetector:
                 if pattern is not None:
                     by_slot.setdefault(pattern.slot, []).append(i)
             self._rule_slots = {slot: tuple(rules) for slot, rules in by_slot.items()}
+
+    def _moves_placed(self, placed: dict[int, list[int]] | None) -> Iterable[tuple[str, _MoveCues]]:
+        """The moves a cue of which may start somewhere in the message, with their cues, in the
+        lexicon's order: by the slots the scan placed (a few), not by asking every move."""
+        if placed is None:
+            return self._moves.items()
+        live = set(self._unplaced_moves)
+        for slot in placed:
+            moves = self._slot_moves.get(slot)
+            if moves is not None:
+                live.update(moves)
+        return [(m, self._moves[m]) for m in sorted(live, key=self._move_rank.__getitem__)]
 
     def _slots_of(self, lists: Iterable[_Cues | None]) -> frozenset[int] | None:
         """The index slots of ``lists``, or None when one of them is not in the index."""
@@ -471,10 +490,7 @@ class MoveDetector:
         """Each move's hits, after its masks, the start and closing marks and the statement rule."""
         found: dict[str, list[Hit]] = {}
         closing: dict[str, list[Hit]] = {}
-        for move, cues in self._moves.items():
-            slots = self._move_slots.get(move) if placed is not None else None
-            if slots is not None and slots.isdisjoint(placed):
-                continue  # no cue of the move can start anywhere in the message
+        for move, cues in self._moves_placed(placed):
             negatable = move not in STATEMENT_MOVES
             got = hits(cues.plain, move, negatable)
             if cues.start is not None:
