@@ -301,19 +301,18 @@ class MoveDetector:
         # Lists the index could not take (a cue with no literal head) search with their own
         # regexes, which need the word boundaries of every message.
         self._unindexed = self._index is not None and self._index.left_out > 0
-        # Each move's lists and their slots, when all are in the index: a move none of whose
-        # lists has a place in a message is passed over at once.
-        self._move_slots: dict[str, frozenset[int]] = {}
-        for move, cues in self._moves.items():
-            lists = [c for c in (cues.plain, cues.start, cues.closing) if c is not None]
-            if lists and all(c.index is self._index is not None for c in lists):
-                self._move_slots[move] = frozenset(c.slot for c in lists)
-        # Each slot's moves; the moves with a list outside the index are asked every time.
+        # Each slot's moves, for the moves whose lists are all in the index: a move none of
+        # whose lists has a place in a message is passed over at once (``_moves_placed``). The
+        # other moves are asked every time.
         self._slot_moves: dict[int, list[str]] = {}
-        for move, slots in self._move_slots.items():
-            for slot in slots:
+        unplaced = set()
+        for move, cues in self._moves.items():
+            slots = self._slots_of((cues.plain, cues.start, cues.closing))
+            if not slots:
+                unplaced.add(move)
+            for slot in slots or ():
                 self._slot_moves.setdefault(slot, []).append(move)
-        self._unplaced_moves = frozenset(self._moves) - self._move_slots.keys()
+        self._unplaced_moves = frozenset(unplaced)
         self._move_rank = {move: i for i, move in enumerate(self._moves)}
         # The same for all the concessions, and all the topics: most messages have a place for
         # none of them, and their lists are then not asked one by one.
