@@ -11,6 +11,8 @@ password hidden, so the command line shows a message instead of a traceback.
 from __future__ import annotations
 
 import re
+import sqlite3
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,9 +48,11 @@ BUSY_MS = 5000
 # workers starting at once on a loaded server waited past BUSY_MS and failed).
 SCHEMA_WAIT_MS = 120_000
 
+# WAL lets readers (a report, `transcripts list`) work while a chat is writing.
+_WAL_PRAGMA = "PRAGMA journal_mode=WAL"
+# Seconds between tries to turn a new database to WAL while another process is doing it too.
+_WAL_RETRY_S = 0.01
 _SQLITE_PRAGMAS = (
-    # WAL lets readers (a report, `transcripts list`) work while a chat is writing.
-    "PRAGMA journal_mode=WAL",
     # Two channels writing at once wait for each other instead of failing at once.
     f"PRAGMA busy_timeout={BUSY_MS}",
     # SQLite ignores foreign keys unless asked, per connection.
@@ -223,6 +227,7 @@ def _configure_sqlite(engine: Engine, synchronous: str = "FULL") -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
+            _turn_to_wal(cursor)
             for pragma in _SQLITE_PRAGMAS:
                 cursor.execute(pragma)
             cursor.execute(f"PRAGMA synchronous={synchronous}")  # one of SYNCHRONOUS
@@ -244,3 +249,30 @@ def _configure_sqlite(engine: Engine, synchronous: str = "FULL") -> None:
                 connection.exec_driver_sql(f"PRAGMA synchronous={wanted}")
                 info["synchronous"] = wanted
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def _turn_to_wal(cursor: sqlite3.Cursor) -> None:
+    """Put the database in WAL mode, waiting as a chat turn would for another process doing it.
+
+    Two processes turning one brand-new database to WAL at once (kefu web --workers) each hold
+    a read lock and want the write lock: SQLite sees that waiting could deadlock and fails one
+    of them at once with "database is locked", without waiting out the busy timeout. The other
+    finishes in milliseconds, so the loser tries again.
+    """
+    deadline = time.monotonic() + BUSY_MS / 1000
+    while True:
+        try:
+            cursor.execute(_WAL_PRAGMA)
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(_WAL_RETRY_S)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    # sqlite_errorcode exists from Python 3.11; on 3.10 the message is all there is.
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF == sqlite3.SQLITE_BUSY
+    return str(exc) == "database is locked"
