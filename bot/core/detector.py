@@ -22,7 +22,8 @@ Context (the customer message being answered, and the seconds of silence before 
 is optional: a message sent after a silence of ``NEWS_SILENCE`` seconds or more with news (the
 ``news`` topic: 发出了, 单号, 装好了吗) is a ``follow_up``; and a learned model, when one is
 given, reads the message with the customer's words beside it (see ``bot.core.learned``), so
-only where that context is passed: a bare ``analyze(text)`` reads by the cues alone.
+only where that context is passed: a bare ``analyze(text)`` reads by the cues alone. With the
+context given, the learned reader also looks for a 服务禁用语 where the violation cues found none.
 
 Two rules need no data: an explanation is a statement, so ``explain`` is not found inside a
 clause that asks a question (方便说下原因吗 asks for the reason, it gives none) but a negator does
@@ -442,6 +443,12 @@ class MoveDetector:
             violations = _unquoted(norm, violations, self._quoting)
         if len(violations) > 1:
             violations = _join_neighbours(text, violations)
+        elif not violations and self.learned is not None and context is not None:
+            # Where the cues found no violation, the learned reader may (with the context
+            # given, as for its moves: the analyser's reading, not the live engine's).
+            learned = self.learned.violation(text)
+            if learned is not None:
+                violations = [learned]
         return Analysis(
             text=text,
             moves=moves,

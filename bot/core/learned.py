@@ -11,6 +11,10 @@ It works beside the cues, never instead of them: the model file says, per move, 
 finding fills in only messages where the cues found no move (``fill``) or is added to theirs
 (``add``); training chose this per move by cross-validation. A learned finding carries as
 evidence the n-grams of the message that weighed most for it.
+
+The file may also hold a model for 服务禁用语 (``violation``), read by the same n-grams (its
+weights are one more column of the sum) on messages where the violation cues found nothing: its
+finding is the clause that weighs most towards it, labelled with the n-grams that weighed most.
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ FORMAT = 1
 _SPACE = re.compile(r"\s+")
 CONTEXT_PREFIX = "c:"
 LEARNED_PREFIX = "学习模型："  # how a learned finding's evidence begins
+VIOLATION = "violation"  # the violation model's column, beside the moves' (no move is named so)
+# A clause: a run of text between punctuation or spaces (a short unpunctuated chat line is one).
+_CLAUSE = re.compile(r"[^\s，。！？；：、,.!?;:~～…]+")
 _SCALE = 2**40  # weights are added up as integers in units of 2**-40 (LearnedModel)
 _NO_CONTEXT: tuple[frozenset[int], int] = (frozenset(), 0)  # no n-grams, summing to nothing
 
@@ -80,6 +87,9 @@ class LearnedModel:
     context_sizes: tuple[int, ...]
     moves: dict[str, MoveModel]
     data: dict[str, Any] = field(default_factory=dict)
+    violation_model: MoveModel | None = None  # 服务禁用语 the cues missed; None: cues only
+    _models: dict[str, MoveModel] = field(default_factory=dict, repr=False)
+    _last: tuple[str, frozenset[int]] = field(default=("", frozenset()), repr=False)
     _order: tuple[str, ...] = field(default=(), repr=False)
     _names: tuple[str, ...] = field(default=(), repr=False)
     _ranked: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
@@ -90,8 +100,12 @@ class LearnedModel:
     def __post_init__(self) -> None:
         # Every n-gram of the model has a number; a message is read as the set of numbers of
         # its n-grams that the model knows (``_weighed``).
-        self._order = tuple(self.moves)
-        self._names = tuple(sorted({g for m in self.moves.values() for g in m.weights}))
+        # The violation model is one more column: its weights are added up with the moves'.
+        self._models = dict(self.moves)
+        if self.violation_model is not None:
+            self._models[VIOLATION] = self.violation_model
+        self._order = tuple(self._models)
+        self._names = tuple(sorted({g for m in self._models.values() for g in m.weights}))
         number = {g: i for i, g in enumerate(self._names)}
         # A message's score for every move is the sum of its n-grams' weights, a column per
         # move. The columns are added up in fixed point, all at once: each n-gram's weights,
@@ -101,7 +115,9 @@ class LearnedModel:
         # at once (a message's n-grams are a set: none counts twice), so no field overflows
         # into the next; sums of integers are exact, so a total is the same whatever the
         # order, and within a 2**-41 per n-gram of the float sum.
-        scaled = [{g: round(w * _SCALE) for g, w in m.weights.items()} for m in self.moves.values()]
+        scaled = [
+            {g: round(w * _SCALE) for g, w in m.weights.items()} for m in self._models.values()
+        ]
         self._lift = tuple(max(0, -min(q.values(), default=0)) for q in scaled)
         room = max(
             (
@@ -130,7 +146,7 @@ class LearnedModel:
         self._column = {move: i for i, move in enumerate(self._order)}
         # A move is found where its probability reaches its threshold, that is where its
         # n-grams' total reaches logit(threshold) - bias: compared so, no exp per message.
-        self._needed = {move: _logit(m.threshold) - m.bias for move, m in self.moves.items()}
+        self._needed = {move: _logit(m.threshold) - m.bias for move, m in self._models.items()}
         self._chosen: dict[frozenset[str], tuple[str, ...]] = {}  # by the moves found: findings
         # The message's n-grams and the context's, each found by one automaton over the model's
         # n-grams of that side (bot/core/cues.py uses the same library).
@@ -146,7 +162,7 @@ class LearnedModel:
                     key=lambda g, w=m.weights: (-w[g], g),
                 )
             )
-            for move, m in self.moves.items()
+            for move, m in self._models.items()
         }
         self._rank = {
             move: {number[g]: i for i, g in enumerate(ranked)}
@@ -164,13 +180,12 @@ class LearnedModel:
             tuple(data["ngram_sizes"]),
             tuple(data.get("context_sizes", ())),
             {
-                move: MoveModel(
-                    float(m["bias"]), float(m["threshold"]), m.get("use", "fill"), m["weights"]
-                )
+                move: _move_model(m)
                 for move, m in data["moves"].items()
                 if m.get("use", "fill") != "off"
             },
             data.get("data", {}),
+            _move_model(data["violation"]) if data.get("violation") else None,
         )
 
     def scores(
@@ -188,27 +203,35 @@ class LearnedModel:
             out[move] = (p, self._top(move, grams) if p >= self.moves[move].threshold else [])
         return out
 
-    def _weigh(self, text: str, context: str | None) -> tuple[set[int], dict[str, float]]:
+    def _weigh(self, text: str, context: str | None) -> tuple[frozenset[int], dict[str, float]]:
         """The message's n-grams that carry weight, and their weights added up per move."""
         grams = self._weighed(text, context)
         return grams, self._totals(grams, self._order)
 
-    def _weighed(self, text: str, context: str | None) -> set[int]:
+    def _weighed(self, text: str, context: str | None) -> frozenset[int]:
         """The numbers of the features of ``features`` that carry weight in this model."""
         grams = self._message_numbers(text)
         if context:
             grams |= self._context_numbers(context)[0]
         return grams
 
-    def _message_numbers(self, text: str) -> set[int]:
+    def _message_numbers(self, text: str) -> frozenset[int]:
         # Most of a message's n-grams carry no weight: an automaton over the model's n-grams
         # finds only those that do, in C, in one pass over the message (it finds every
-        # occurrence; the set keeps each n-gram once, as ``ngrams`` does).
-        return {n for _, n in self._readers[0].iter(_SPACE.sub("", normalize(text)))}
+        # occurrence; the set keeps each n-gram once, as ``ngrams`` does). The moves and then
+        # the violation model read the same message: the last one's numbers are kept.
+        last = self._last
+        if last[0] == text:
+            return last[1]
+        grams = frozenset(n for _, n in self._readers[0].iter(_SPACE.sub("", normalize(text))))
+        self._last = (text, grams)
+        return grams
 
     def _read_context(self, context: str) -> tuple[frozenset[int], int]:
         """The context's feature numbers, and their packed weights added up (see ``_totals``)."""
         # The agent often sends several messages to one customer message: read it once.
+        if not len(self._readers[1]):  # a model without context n-grams (an empty automaton
+            return _NO_CONTEXT  # cannot be iterated)
         grams = frozenset(n for _, n in self._readers[1].iter(_SPACE.sub("", normalize(context))))
         return grams, sum(map(self._packed.__getitem__, grams))
 
@@ -234,6 +257,7 @@ class LearnedModel:
         state = dict(self.__dict__)
         del state["_context_numbers"]
         state["_chosen"] = {}
+        state["_last"] = ("", frozenset())
         state["_columns"] = None  # a struct cannot be pickled: made again on loading
         return state
 
@@ -247,7 +271,10 @@ class LearnedModel:
         return struct.Struct(f"<{len(self._order)}Q").unpack if self._width == 8 else None
 
     def _totals(
-        self, grams: set[int], moves: Iterable[str], more: tuple[frozenset[int], int] = _NO_CONTEXT
+        self,
+        grams: frozenset[int],
+        moves: Iterable[str],
+        more: tuple[frozenset[int], int] = _NO_CONTEXT,
     ) -> dict[str, float]:
         """Each of ``moves``' weights over ``grams``, added up (the packed columns, one sum);
         ``more`` is other n-grams, not among ``grams``, with their packed sum (a context's)."""
@@ -266,10 +293,10 @@ class LearnedModel:
         return out
 
     def _probability(self, move: str, totals: dict[str, float]) -> float:
-        z = self.moves[move].bias + totals.get(move, 0.0)
+        z = self._models[move].bias + totals.get(move, 0.0)
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def _top(self, move: str, grams: set[int]) -> list[str]:
+    def _top(self, move: str, grams: frozenset[int]) -> list[str]:
         # The n-grams that weigh for it (found in C), heaviest first, equal weights by name
         # (their places say both), so that evidence always comes out in the same order.
         places = sorted(map(self._rank[move].__getitem__, grams & self._pushing[move]))
@@ -318,7 +345,7 @@ class LearnedModel:
             if evidence_for is not None and move not in evidence_for:
                 out[move] = (Hit(move, LEARNED_PREFIX, 0, len(text)),)
                 continue
-            grams |= more[0]  # the evidence looks among both (the context's a few at most)
+            grams = grams | more[0]  # the evidence looks among both (the context's a few)
             top = self._top(move, grams)
             at = next((norm.find(g) for g in top if g in norm), -1)
             size = len(next((g for g in top if g in norm), ""))
@@ -326,3 +353,28 @@ class LearnedModel:
             words = "、".join(g.removeprefix(CONTEXT_PREFIX) for g in top)
             out[move] = (Hit(move, f"{LEARNED_PREFIX}{words}", start, end),)
         return out
+
+    def violation(self, text: str) -> Hit | None:
+        """A 服务禁用语 the violation model finds in a message, or None (also without a model).
+
+        The hit's words are the clause that weighs most towards it, the part a grader reads as
+        said; its label names the n-grams of the message that weighed most (学习模型：…).
+        """
+        if self.violation_model is None:
+            return None
+        grams = self._message_numbers(text)
+        if self._totals(grams, (VIOLATION,))[VIOLATION] < self._needed[VIOLATION]:
+            return None
+        norm = normalize(text)
+        start, end, best = 0, len(text), -math.inf
+        for clause in _CLAUSE.finditer(norm):
+            own = frozenset(n for _, n in self._readers[0].iter(clause.group()))
+            weight = self._totals(own, (VIOLATION,))[VIOLATION]
+            if weight > best:  # the first of equals
+                start, end, best = clause.start(), clause.end(), weight
+        words = "、".join(self._top(VIOLATION, grams))
+        return Hit(f"{LEARNED_PREFIX}{words}", text[start:end], start, end)
+
+
+def _move_model(m: dict[str, Any]) -> MoveModel:
+    return MoveModel(float(m["bias"]), float(m["threshold"]), m.get("use", "fill"), m["weights"])

@@ -3,7 +3,7 @@ the cues, and the n-grams it names as evidence."""
 
 import pytest
 
-from bot.core.learned import LearnedModel, ngrams
+from bot.core.learned import VIOLATION, LearnedModel, ngrams
 from bot.core.moves import moves_for
 from bot.nlp.lexicon_loader import default_detector
 
@@ -26,6 +26,56 @@ def model(use: str = "fill") -> LearnedModel:
             },
         }
     )
+
+
+RUDE = {"bias": -2.0, "threshold": 0.8, "weights": {"你自己": 2.0, "看不": 1.5, "亲": -1.0}}
+
+
+def rude_model(violation: dict | None = RUDE) -> LearnedModel:
+    data = {"format": 1, "ngram_sizes": [1, 2, 3], "context_sizes": [2], "moves": {}}
+    data["moves"]["follow_up"] = {"bias": -2.0, "threshold": 0.5, "weights": {"催下": 3.0}}
+    if violation is not None:
+        data["violation"] = violation
+    return LearnedModel.from_json(data)
+
+
+def test_a_violation_is_the_clause_that_weighs_most_labelled_with_its_ngrams():
+    text = "一分钱一分货，你自己看不出来吗"
+    hit = rude_model().violation(text)
+    assert hit is not None
+    assert hit.words == "你自己看不出来吗" and text[hit.start : hit.end] == hit.words
+    assert hit.label == "学习模型：你自己、看不"
+
+
+def test_an_unpunctuated_line_is_one_clause():
+    hit = rude_model().violation("一分钱一分货 你自己看不出来吗")  # a space parts clauses too
+    assert hit is not None and hit.words == "你自己看不出来吗"
+    hit = rude_model().violation("一分钱一分货你自己看不出来吗")
+    assert hit is not None and hit.words == "一分钱一分货你自己看不出来吗"
+
+
+def test_below_the_violation_threshold_or_without_its_model_nothing_is_found():
+    assert rude_model().violation("亲，你自己看不出来吗") is None  # 亲 weighs against: p < 0.8
+    assert rude_model().violation("一分钱一分货") is None
+    assert rude_model(violation=None).violation("你自己看不出来吗") is None
+
+
+def test_the_violation_column_leaves_the_moves_as_they_were():
+    text, context = "你自己看不出来吗 帮您催下", "快递呢"
+    assert rude_model().findings(text, [], context) == rude_model(None).findings(text, [], context)
+    assert VIOLATION not in rude_model().moves and VIOLATION not in rude_model().scores(text)
+
+
+def test_the_detector_reads_a_violation_only_with_the_context_where_the_cues_found_none():
+    detector = default_detector().cues_only()  # a twin: the shared detector stays as it is
+    detector.learned = rude_model()
+    said = "一分钱一分货，你自己看不出来吗"
+    assert [h.words for h in detector.analyze(said, "有什么区别").violations] == [
+        "你自己看不出来吗"
+    ]
+    assert detector.analyze(said).violations == ()  # the live engine's bare reading: cues only
+    cued = detector.analyze("不知道，你自己看不出来吗", "有什么区别").violations
+    assert cued and not any(h.label.startswith("学习模型") for h in cued)
 
 
 def test_ngrams_drop_spaces_and_fold_width():
@@ -127,3 +177,16 @@ def test_the_shipped_model_reads_every_labelled_message_as_its_features_say():
                 (g for g in grams if weights.get(g, 0) > 0), key=lambda g: (-weights[g], g)
             )
             assert top == (pushing[:3] if p >= shipped.moves[move].threshold else [])
+        rude = shipped.violation_model
+        if rude is not None:  # read on the message's own n-grams, with no context
+            own = features(text, None, shipped.sizes, ())
+            z = rude.bias + sum(rude.weights.get(g, 0.0) for g in own)
+            hit = shipped.violation(text)
+            if abs(z - math.log(rude.threshold / (1 - rude.threshold))) > 1e-9:
+                assert (hit is not None) == (1 / (1 + math.exp(-z)) >= rude.threshold)
+            if hit is not None:
+                pushing = sorted(
+                    (g for g in own if rude.weights.get(g, 0) > 0),
+                    key=lambda g: (-rude.weights[g], g),
+                )
+                assert hit.label == "学习模型：" + "、".join(pushing[:3])

@@ -13,6 +13,7 @@ from bot.services import training
 
 pytest.importorskip("sklearn")
 DEV = Path(__file__).parents[2] / "transcripts" / "dev"
+EMPTY_MODEL = {"format": 1, "ngram_sizes": list(training.SIZES), "context_sizes": [], "moves": {}}
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +81,50 @@ def test_the_written_file_loads(trained, tmp_path):
     with pytest.raises(LexiconError, match="kefu train"):
         load_learned(path)
     assert json.loads(json.dumps(content))  # plain JSON, nothing numpy left in it
+
+
+def test_the_violation_model_is_kept_only_where_it_balances_precision_and_recall_better(trained):
+    _, content, lines = trained
+    [line] = [line for line in lines if line.startswith("禁用语")]
+    violation = content.get("violation")
+    if violation is None:
+        assert "不用" in line or "太少" in line
+        return
+    assert violation["threshold"] in training.VIOLATION_THRESHOLDS
+    found = min(violation["cv_precision"], violation["cv_recall"])
+    assert found > min(violation["cues_cv_precision"], violation["cues_cv_recall"])
+    assert not any(g.startswith("c:") for g in violation["weights"])  # the agent's words only
+
+
+def test_the_violation_model_learns_from_the_messages_the_humans_marked(tmp_path):
+    # Rude replies the cues miss, marked by hand: the model learns their words, and reads
+    # them where the cues found nothing.
+    chats = []
+    for n in range(12):
+        rude = n % 2 == 0
+        said = f"{'你眼神不好使吗' if rude else '亲这款很好看'}，第{n}号"
+        chats.append(
+            {
+                "kind": "presale",
+                "messages": [
+                    {"role": "customer", "text": "这个怎么样"},
+                    {
+                        "role": "agent",
+                        "text": said,
+                        "labels": {"moves": [], "violations": ["你眼神不好使吗"] if rude else []},
+                    },
+                ],
+                "labels": {"resolved": False, "band": "fail"},
+            }
+        )
+    for n, chat in enumerate(chats):
+        (tmp_path / f"chat-{n:02d}.json").write_text(json.dumps(chat, ensure_ascii=False))
+    examples, _ = training.collect([tmp_path], default_detector().cues_only())
+    assert [e.violated for e in examples] == [n % 2 == 0 for n in range(12)]
+    assert not any(e.cue_violated for e in examples)
+    model, line = training._train_violation(examples, [(list(range(6, 12)), list(range(6)))], 1.0)
+    assert model is not None, line
+    assert model["weights"]["眼神"] > 0 > model["weights"].get("好看", -1)
+    reader = LearnedModel.from_json({**EMPTY_MODEL, "violation": model})
+    assert reader.violation("你眼神不好使吗") is not None
+    assert reader.violation("亲这款很好看") is None
