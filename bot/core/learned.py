@@ -89,7 +89,7 @@ class LearnedModel:
     data: dict[str, Any] = field(default_factory=dict)
     violation_model: MoveModel | None = None  # 服务禁用语 the cues missed; None: cues only
     _models: dict[str, MoveModel] = field(default_factory=dict, repr=False)
-    _last: tuple[str, frozenset[int]] = field(default=("", frozenset()), repr=False)
+    _last: tuple[str, frozenset[int], int] = field(default=("", frozenset(), 0), repr=False)
     _order: tuple[str, ...] = field(default=(), repr=False)
     _names: tuple[str, ...] = field(default=(), repr=False)
     _ranked: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
@@ -99,7 +99,7 @@ class LearnedModel:
 
     def __post_init__(self) -> None:
         # Every n-gram of the model has a number; a message is read as the set of numbers of
-        # its n-grams that the model knows (``_weighed``).
+        # its n-grams that the model knows (``_message``).
         # The violation model is one more column: its weights are added up with the moves'.
         self._models = dict(self.moves)
         if self.violation_model is not None:
@@ -204,28 +204,26 @@ class LearnedModel:
         return out
 
     def _weigh(self, text: str, context: str | None) -> tuple[frozenset[int], dict[str, float]]:
-        """The message's n-grams that carry weight, and their weights added up per move."""
-        grams = self._weighed(text, context)
-        return grams, self._totals(grams, self._order)
+        """The numbers of the message's features (``features``) that carry weight in this
+        model, and their weights added up per column."""
+        grams, packed = self._message(text)
+        more = self._context_numbers(context) if context else _NO_CONTEXT
+        totals = self._totals(packed + more[1], len(grams) + len(more[0]), self._order)
+        return grams | more[0], totals
 
-    def _weighed(self, text: str, context: str | None) -> frozenset[int]:
-        """The numbers of the features of ``features`` that carry weight in this model."""
-        grams = self._message_numbers(text)
-        if context:
-            grams |= self._context_numbers(context)[0]
-        return grams
-
-    def _message_numbers(self, text: str) -> frozenset[int]:
+    def _message(self, text: str) -> tuple[frozenset[int], int]:
+        """The numbers of the message's n-grams that carry weight, and their packed sum."""
         # Most of a message's n-grams carry no weight: an automaton over the model's n-grams
         # finds only those that do, in C, in one pass over the message (it finds every
         # occurrence; the set keeps each n-gram once, as ``ngrams`` does). The moves and then
-        # the violation model read the same message: the last one's numbers are kept.
+        # the violation model read the same message: the last one's reading is kept.
         last = self._last
         if last[0] == text:
-            return last[1]
+            return last[1], last[2]
         grams = frozenset(n for _, n in self._readers[0].iter(_SPACE.sub("", normalize(text))))
-        self._last = (text, grams)
-        return grams
+        packed = sum(map(self._packed.__getitem__, grams))
+        self._last = (text, grams, packed)
+        return grams, packed
 
     def _read_context(self, context: str) -> tuple[frozenset[int], int]:
         """The context's feature numbers, and their packed weights added up (see ``_totals``)."""
@@ -257,7 +255,7 @@ class LearnedModel:
         state = dict(self.__dict__)
         del state["_context_numbers"]
         state["_chosen"] = {}
-        state["_last"] = ("", frozenset())
+        state["_last"] = ("", frozenset(), 0)
         state["_columns"] = None  # a struct cannot be pickled: made again on loading
         return state
 
@@ -270,16 +268,8 @@ class LearnedModel:
         """Every column of a total's bytes at once, when its fields are eight bytes wide."""
         return struct.Struct(f"<{len(self._order)}Q").unpack if self._width == 8 else None
 
-    def _totals(
-        self,
-        grams: frozenset[int],
-        moves: Iterable[str],
-        more: tuple[frozenset[int], int] = _NO_CONTEXT,
-    ) -> dict[str, float]:
-        """Each of ``moves``' weights over ``grams``, added up (the packed columns, one sum);
-        ``more`` is other n-grams, not among ``grams``, with their packed sum (a context's)."""
-        packed = sum(map(self._packed.__getitem__, grams), more[1])
-        count = len(grams) + len(more[0])
+    def _totals(self, packed: int, count: int, moves: Iterable[str]) -> dict[str, float]:
+        """Each of ``moves``' weights added up, from the packed sum of ``count`` n-grams."""
         width, lift, column = self._width, self._lift, self._column
         raw = packed.to_bytes(width * len(self._order), "little")
         if self._columns is not None:
@@ -291,6 +281,13 @@ class LearnedModel:
             total = int.from_bytes(raw[i * width : (i + 1) * width], "little")
             out[move] = (total - count * lift[i]) / _SCALE
         return out
+
+    def _column_total(self, packed: int, count: int, move: str) -> float:
+        """One column's weights added up (as ``_totals``, for one: its field shifted out)."""
+        i = self._column[move]
+        bits = 8 * self._width
+        field = (packed >> (i * bits)) & ((1 << bits) - 1)
+        return (field - count * self._lift[i]) / _SCALE
 
     def _probability(self, move: str, totals: dict[str, float]) -> float:
         z = self._models[move].bias + totals.get(move, 0.0)
@@ -330,11 +327,11 @@ class LearnedModel:
             chosen = self._chosen[found] = tuple(set(wanted) & set(self.moves))
         if not chosen:
             return {}
-        grams = self._message_numbers(text)
+        grams, packed = self._message(text)
         # The context's n-grams are numbered apart from the message's (prefixed): its sum,
         # kept with them, is added to the message's, with no set made of both.
         more = self._context_numbers(context) if context else _NO_CONTEXT
-        totals = self._totals(grams, chosen, more)
+        totals = self._totals(packed + more[1], len(grams) + len(more[0]), chosen)
         norm = normalize(text)
         out: dict[str, tuple[Hit, ...]] = {}
         needed = self._needed
@@ -362,14 +359,15 @@ class LearnedModel:
         """
         if self.violation_model is None:
             return None
-        grams = self._message_numbers(text)
-        if self._totals(grams, (VIOLATION,))[VIOLATION] < self._needed[VIOLATION]:
+        grams, packed = self._message(text)
+        if self._column_total(packed, len(grams), VIOLATION) < self._needed[VIOLATION]:
             return None
         norm = normalize(text)
         start, end, best = 0, len(text), -math.inf
         for clause in _CLAUSE.finditer(norm):
             own = frozenset(n for _, n in self._readers[0].iter(clause.group()))
-            weight = self._totals(own, (VIOLATION,))[VIOLATION]
+            packed = sum(map(self._packed.__getitem__, own))
+            weight = self._column_total(packed, len(own), VIOLATION)
             if weight > best:  # the first of equals
                 start, end, best = clause.start(), clause.end(), weight
         words = "、".join(self._top(VIOLATION, grams))
