@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 import struct
 from collections.abc import Callable, Collection, Iterable
@@ -38,6 +39,7 @@ VIOLATION = "violation"  # the violation model's column, beside the moves' (no m
 _CLAUSE = re.compile(r"[^\s，。！？；：、,.!?;:~～…]+")
 _SCALE = 2**40  # weights are added up as integers in units of 2**-40 (LearnedModel)
 _NO_CONTEXT: tuple[frozenset[int], int] = (frozenset(), 0)  # no n-grams, summing to nothing
+_VALUE = operator.itemgetter(1)  # an automaton hit's value (end, n-gram number): in C
 
 
 def ngrams(text: str, sizes: Iterable[int]) -> set[str]:
@@ -220,7 +222,7 @@ class LearnedModel:
         last = self._last
         if last[0] == text:
             return last[1], last[2]
-        grams = frozenset(n for _, n in self._readers[0].iter(_SPACE.sub("", normalize(text))))
+        grams = frozenset(map(_VALUE, self._readers[0].iter(_SPACE.sub("", normalize(text)))))
         packed = sum(map(self._packed.__getitem__, grams))
         self._last = (text, grams, packed)
         return grams, packed
@@ -230,7 +232,7 @@ class LearnedModel:
         # The agent often sends several messages to one customer message: read it once.
         if not len(self._readers[1]):  # a model without context n-grams (an empty automaton
             return _NO_CONTEXT  # cannot be iterated)
-        grams = frozenset(n for _, n in self._readers[1].iter(_SPACE.sub("", normalize(context))))
+        grams = frozenset(map(_VALUE, self._readers[1].iter(_SPACE.sub("", normalize(context)))))
         return grams, sum(map(self._packed.__getitem__, grams))
 
     def _automata(self) -> tuple[Any, Any]:
@@ -365,7 +367,7 @@ class LearnedModel:
         norm = normalize(text)
         start, end, best = 0, len(text), -math.inf
         for clause in _CLAUSE.finditer(norm):
-            own = frozenset(n for _, n in self._readers[0].iter(clause.group()))
+            own = frozenset(map(_VALUE, self._readers[0].iter(clause.group())))
             packed = sum(map(self._packed.__getitem__, own))
             weight = self._column_total(packed, len(own), VIOLATION)
             if weight > best:  # the first of equals
