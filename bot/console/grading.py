@@ -33,6 +33,7 @@ from bot.console.paper_sheet import paper_values
 from bot.console.site import Console, Page
 from bot.core.draw import NAMES_ZH
 from bot.core.errors import KefuError
+from bot.core.learned import why
 from bot.core.marking import BAND_ZH, ROLES, ROUND_TITLES, SENIOR, THIRD, visible_rounds
 from bot.core.moves import KIND_TITLES, MOVE_TITLES
 from bot.core.outcomes import outcome_title
@@ -378,7 +379,7 @@ def chat_values(app, sheet: store.Sheet) -> dict[str, Any] | None:
                 "text": message.text,
                 "at": message.at.strftime("%H:%M:%S") if message.at else "",
                 "moves": [MOVE_TITLES.get(m, m) for m in finding.moves] if finding else [],
-                "violations": [h.words for h in finding.violations] if finding else [],
+                "violations": [h.words + why(h) for h in finding.violations] if finding else [],
                 "red_lines": [h.words for h in finding.red_lines] if finding else [],
                 "repeat_of": finding.repeat_of if finding else None,
                 "off_topic": bool(finding and finding.off_topic),

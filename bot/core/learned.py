@@ -376,5 +376,12 @@ class LearnedModel:
         return Hit(f"{LEARNED_PREFIX}{words}", text[start:end], start, end)
 
 
+def why(hit: Hit) -> str:
+    """What a grader reads after a violation's words: for a learned one, the n-grams that
+    weighed most (（学习模型：你、自己、己）); nothing for the cues', whose words speak for
+    themselves."""
+    return f"（{hit.label}）" if hit.label.startswith(LEARNED_PREFIX) else ""
+
+
 def _move_model(m: dict[str, Any]) -> MoveModel:
     return MoveModel(float(m["bias"]), float(m["threshold"]), m.get("use", "fill"), m["weights"])

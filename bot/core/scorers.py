@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.analysis import TranscriptAnalysis
-from bot.core.learned import LEARNED_PREFIX
+from bot.core.learned import why
 from bot.core.moves import MOVE_TITLES
 
 
@@ -57,9 +57,7 @@ def _violation_notes(a: TranscriptAnalysis, res: RowResult, cost: float, red_cos
     total = 0.0
     for m in a.messages:
         for hit in m.violations:
-            # A learned finding says which n-grams weighed most (its label), for the grader.
-            why = f"（{hit.label}）" if hit.label.startswith(LEARNED_PREFIX) else ""
-            res.notes.append(f"{_n(m.index)}消息使用禁用语“{hit.words}”{why}")
+            res.notes.append(f"{_n(m.index)}消息使用禁用语“{hit.words}”{why(hit)}")
             res.evidence.append(m.index)
             total += cost
         for hit in m.red_lines:

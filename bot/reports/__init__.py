@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader
 
+from bot.core.learned import why
 from bot.core.moves import KIND_TITLES, MOVE_TITLES
 from bot.core.scenario import Scenario
 from bot.core.scoring import ScoreSheet
@@ -73,7 +74,7 @@ def render_report(
         agent_turn += msg.role == "agent"
         spans = []
         if f is not None:
-            spans = [(h.start, h.end, "禁用语") for h in f.violations]
+            spans = [(h.start, h.end, f"禁用语{why(h)}") for h in f.violations]
             spans += [(h.start, h.end, "平台红线") for h in f.red_lines]
         rows.append(
             {

@@ -190,3 +190,12 @@ def test_the_shipped_model_reads_every_labelled_message_as_its_features_say():
                     key=lambda g: (-rude.weights[g], g),
                 )
                 assert hit.label == "学习模型：" + "、".join(pushing[:3])
+
+
+def test_a_violation_says_why_only_when_the_learned_reader_found_it():
+    from bot.core.detector import Hit
+    from bot.core.learned import why
+
+    learned = rude_model().violation("一分钱一分货，你自己看不出来吗")
+    assert learned is not None and why(learned) == "（学习模型：你自己、看不）"
+    assert why(Hit("不知道", "不知道", 0, 3)) == ""

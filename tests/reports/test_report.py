@@ -57,3 +57,29 @@ def test_page_renders_in_headless_chromium_without_running_candidate_code(page, 
     title = re.search(r"<title>(.*?)</title>", dom).group(1)
     assert "pwned" not in title
     assert "&lt;script&gt;document.title=" in dom  # shown to the grader as text
+
+
+def test_a_learned_violation_says_in_its_mark_why_it_was_found():
+    from bot.core.learned import LearnedModel
+    from bot.nlp.lexicon_loader import default_detector
+
+    rude = {"bias": -2.0, "threshold": 0.8, "weights": {"眼神": 2.5, "好使": 1.5}}
+    twin = default_detector().cues_only()  # the shared detector stays as it is
+    twin.learned = LearnedModel.from_json(
+        {"format": 1, "ngram_sizes": [2], "context_sizes": [], "moves": {}, "violation": rude}
+    )
+    app = App(Settings.resolve())
+    app.detector = twin
+    data = {
+        "kind": "presale",
+        "messages": [
+            {"role": "customer", "text": "这是蓝色吗", "at": "2026-06-10T09:00:05+08:00"},
+            {
+                "role": "agent",
+                "text": "图上写着呢，你眼神不好使吗",
+                "at": "2026-06-10T09:00:12+08:00",
+            },
+        ],
+    }
+    page = render_report(app.score(transcript_from_dict(data)), None, "test.json")
+    assert '<mark title="禁用语（学习模型：眼神、好使）">你眼神不好使吗</mark>' in page
