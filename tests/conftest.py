@@ -5,6 +5,8 @@ API server on loopback for running the real ``kefu telegram`` against; stopped a
 ``postgres_url``: a PostgreSQL server for the session: ``KEFU_TEST_POSTGRES_URL`` when it is
 set, else a throwaway server on loopback from the machine's binaries (``initdb``, ``pg_ctl``);
 skipped, with the reason, where neither exists.
+``rude_app``: an ``App`` whose detector has, beside its cues, a learned 禁用语 model that finds
+``眼神`` and ``好使`` (一分钱一分货，你眼神不好使吗), whatever the shipped model holds.
 ``telegram_env``: the environment for such a subprocess (this process's, plus
 ``TELEGRAM_BOT_TOKEN`` and ``TELEGRAM_API_BASE_URL`` pointing at the server, and loopback kept
 away from any HTTP proxy).
@@ -181,3 +183,20 @@ def postgres_url() -> Iterator[str]:
         with contextlib.suppress(subprocess.SubprocessError):
             pg(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def rude_app():
+    from bot.core.learned import LearnedModel
+    from bot.nlp.lexicon_loader import default_detector
+    from bot.services.app import App
+    from bot.services.settings import Settings
+
+    rude = {"bias": -2.0, "threshold": 0.8, "weights": {"眼神": 2.5, "好使": 1.5}}
+    twin = default_detector().cues_only()  # a twin: the shared detector stays as it is
+    twin.learned = LearnedModel.from_json(
+        {"format": 1, "ngram_sizes": [2], "context_sizes": [], "moves": {}, "violation": rude}
+    )
+    app = App(Settings.resolve())
+    app.detector = twin
+    return app

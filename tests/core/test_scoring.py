@@ -96,19 +96,9 @@ def test_every_kind_has_a_chat_form_summing_to_100(app):
     assert app.rubrics.problems == []
 
 
-def test_a_learned_violation_is_named_with_the_ngrams_that_weighed_most():
-    from bot.core.learned import LearnedModel
-    from bot.nlp.lexicon_loader import default_detector
-
-    rude = {"bias": -2.0, "threshold": 0.8, "weights": {"眼神": 2.5, "好使": 1.5}}
-    twin = default_detector().cues_only()  # the shared detector stays as it is
-    twin.learned = LearnedModel.from_json(
-        {"format": 1, "ngram_sizes": [2], "context_sizes": [], "moves": {}, "violation": rude}
-    )
-    learned_app = App(Settings.resolve())
-    learned_app.detector = twin
+def test_a_learned_violation_is_named_with_the_ngrams_that_weighed_most(rude_app):
     t = sample()
     t.messages[5] = type(t.messages[5])("agent", "一分钱一分货，你眼神不好使吗", t.messages[5].at)
-    steps = next(i for i in learned_app.score(t).to_json()["items"] if i["id"] == "presale.steps")
+    steps = next(i for i in rude_app.score(t).to_json()["items"] if i["id"] == "presale.steps")
     assert "第6条消息使用禁用语“你眼神不好使吗”（学习模型：眼神、好使）" in steps["comment"]
     assert 5 in steps["evidence"]

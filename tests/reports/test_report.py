@@ -59,17 +59,7 @@ def test_page_renders_in_headless_chromium_without_running_candidate_code(page, 
     assert "&lt;script&gt;document.title=" in dom  # shown to the grader as text
 
 
-def test_a_learned_violation_says_in_its_mark_why_it_was_found():
-    from bot.core.learned import LearnedModel
-    from bot.nlp.lexicon_loader import default_detector
-
-    rude = {"bias": -2.0, "threshold": 0.8, "weights": {"眼神": 2.5, "好使": 1.5}}
-    twin = default_detector().cues_only()  # the shared detector stays as it is
-    twin.learned = LearnedModel.from_json(
-        {"format": 1, "ngram_sizes": [2], "context_sizes": [], "moves": {}, "violation": rude}
-    )
-    app = App(Settings.resolve())
-    app.detector = twin
+def test_a_learned_violation_says_in_its_mark_why_it_was_found(rude_app):
     data = {
         "kind": "presale",
         "messages": [
@@ -81,5 +71,5 @@ def test_a_learned_violation_says_in_its_mark_why_it_was_found():
             },
         ],
     }
-    page = render_report(app.score(transcript_from_dict(data)), None, "test.json")
+    page = render_report(rude_app.score(transcript_from_dict(data)), None, "test.json")
     assert '<mark title="禁用语（学习模型：眼神、好使）">你眼神不好使吗</mark>' in page
