@@ -128,8 +128,8 @@ class LearnedModel:
             ),
             default=0,
         )
-        # Fields of whole bytes: a message's total is turned into bytes once, and each column
-        # read from its own slice (no shifting of the whole wide integer per move).
+        # Fields of whole bytes: a message's total is turned into bytes once, and every column
+        # read from it at once (or, in a model needing wider fields, shifted out one by one).
         self._width = max(1, -(-room.bit_length() // 8))
         if self._width <= 8:
             # Eight bytes a field (no model so far needs more): the total's bytes are then read
@@ -272,17 +272,11 @@ class LearnedModel:
 
     def _totals(self, packed: int, count: int, moves: Iterable[str]) -> dict[str, float]:
         """Each of ``moves``' weights added up, from the packed sum of ``count`` n-grams."""
-        width, lift, column = self._width, self._lift, self._column
-        raw = packed.to_bytes(width * len(self._order), "little")
-        if self._columns is not None:
-            sums = self._columns(raw)
-            return {m: (sums[column[m]] - count * lift[column[m]]) / _SCALE for m in moves}
-        out = {}
-        for move in moves:
-            i = column[move]
-            total = int.from_bytes(raw[i * width : (i + 1) * width], "little")
-            out[move] = (total - count * lift[i]) / _SCALE
-        return out
+        if self._columns is None:  # fields wider than eight bytes: one at a time
+            return {m: self._column_total(packed, count, m) for m in moves}
+        lift, column = self._lift, self._column
+        sums = self._columns(packed.to_bytes(self._width * len(self._order), "little"))
+        return {m: (sums[column[m]] - count * lift[column[m]]) / _SCALE for m in moves}
 
     def _column_total(self, packed: int, count: int, move: str) -> float:
         """One column's weights added up (as ``_totals``, for one: its field shifted out)."""
@@ -368,8 +362,8 @@ class LearnedModel:
         start, end, best = 0, len(text), -math.inf
         for clause in _CLAUSE.finditer(norm):
             own = frozenset(map(_VALUE, self._readers[0].iter(clause.group())))
-            packed = sum(map(self._packed.__getitem__, own))
-            weight = self._column_total(packed, len(own), VIOLATION)
+            own_sum = sum(map(self._packed.__getitem__, own))
+            weight = self._column_total(own_sum, len(own), VIOLATION)
             if weight > best:  # the first of equals
                 start, end, best = clause.start(), clause.end(), weight
         words = "、".join(self._top(VIOLATION, grams))

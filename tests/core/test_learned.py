@@ -199,3 +199,19 @@ def test_a_violation_says_why_only_when_the_learned_reader_found_it():
     learned = rude_model().violation("一分钱一分货，你自己看不出来吗")
     assert learned is not None and why(learned) == "（学习模型：你自己、看不）"
     assert why(Hit("不知道", "不知道", 0, 3)) == ""
+
+
+def test_a_model_needing_fields_wider_than_eight_bytes_adds_up_the_same():
+    # Weights this large need more than 64 bits a column: each column is shifted out alone.
+    big = {"format": 1, "ngram_sizes": [1, 2], "context_sizes": [], "moves": {}}
+    big["moves"]["follow_up"] = {
+        "bias": -3e6,
+        "threshold": 0.5,
+        "weights": {"催下": 2e6, "帮": 2e6},
+    }
+    big["violation"] = {"bias": -1e8, "threshold": 0.5, "weights": {"随便": 3e8, "亲": -3e8}}
+    m = LearnedModel.from_json(big)
+    assert m._columns is None  # the wide path
+    assert m.scores("帮您催下哦")["follow_up"][0] == pytest.approx(1.0)
+    assert m.scores("催下")["follow_up"][0] == pytest.approx(0.0, abs=1e-9)
+    assert m.violation("随便") is not None and m.violation("亲 随便") is None
