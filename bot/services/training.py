@@ -189,7 +189,9 @@ def train(folders: list[Path], detector, c: float = 1.0) -> tuple[dict[str, Any]
     return content, report
 
 
-def _out_of_fold(examples: list[Example], pool: list[int], y_all, folds, c: float, context=True):
+def _out_of_fold(
+    examples: list[Example], pool: list[int], y_all, folds, c: float, context: bool = True
+):
     """Out-of-fold probabilities: every message is scored by a model that never saw its chat."""
     import numpy as np
 
