@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.errors import KefuError, TranscriptError
+from bot.core.learned import why
 from bot.core.moves import ALL_MOVES
 from bot.core.scoring import ScoreSheet
 from bot.core.transcript import transcript_from_dict
@@ -246,7 +247,7 @@ def evaluate(items: list[Labelled], by_kind: bool = True) -> Report:
                 if not ks:
                     report.violations.fp += 1
                     report.mistakes.append(
-                        f"{item.path.name}#{index} 误报禁用语“{hit.words}”  {text}"
+                        f"{item.path.name}#{index} 误报禁用语“{hit.words}”{why(hit)}  {text}"
                     )
                 else:
                     matched.update(ks)
