@@ -37,11 +37,12 @@ from __future__ import annotations
 import bisect
 import copy
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import itemgetter, or_
 from typing import TYPE_CHECKING
 
 from bot.core.cues import AnyCue, Cues, LazyPattern, cue_pattern, index_cues
@@ -145,6 +146,7 @@ _NORMALIZED_CHARS = 500
 _normalized = functools.lru_cache(maxsize=2048)(_normalize)
 
 _START, _END = itemgetter(1), itemgetter(2)  # of a (word, start, end) token
+_ZEROS = itertools.repeat(0)  # the default of every slot a move map lacks (shared: never used up)
 
 # A cue list, compiled on first use and found by one automaton over every list (bot/core/cues.py).
 _Cues = Cues
@@ -304,17 +306,17 @@ class MoveDetector:
         self._unindexed = self._index is not None and self._index.left_out > 0
         # Each slot's moves, for the moves whose lists are all in the index: a move none of
         # whose lists has a place in a message is passed over at once (``_moves_placed``). The
-        # other moves are asked every time.
-        self._slot_moves: dict[int, list[str]] = {}
-        unplaced = set()
-        for move, cues in self._moves.items():
+        # other moves are asked every time. A move is a bit (its place in the lexicon's order),
+        # so a message's moves are its slots' bits or-ed together, in C.
+        self._slot_moves: dict[int, int] = {}
+        self._unplaced_moves = 0
+        self._move_bits = tuple((1 << i, m, c) for i, (m, c) in enumerate(self._moves.items()))
+        for bit, _, cues in self._move_bits:
             slots = self._slots_of((cues.plain, cues.start, cues.closing))
             if not slots:
-                unplaced.add(move)
+                self._unplaced_moves |= bit
             for slot in slots or ():
-                self._slot_moves.setdefault(slot, []).append(move)
-        self._unplaced_moves = frozenset(unplaced)
-        self._move_rank = {move: i for i, move in enumerate(self._moves)}
+                self._slot_moves[slot] = self._slot_moves.get(slot, 0) | bit
         # The same for all the concessions, and all the topics: most messages have a place for
         # none of them, and their lists are then not asked one by one.
         self._concession_slots = self._slots_of(self._concessions.values())
@@ -334,12 +336,10 @@ class MoveDetector:
         lexicon's order: by the slots the scan placed (a few), not by asking every move."""
         if placed is None:
             return self._moves.items()
-        live = set(self._unplaced_moves)
-        for slot in placed:
-            moves = self._slot_moves.get(slot)
-            if moves is not None:
-                live.update(moves)
-        return [(m, self._moves[m]) for m in sorted(live, key=self._move_rank.__getitem__)]
+        live = functools.reduce(
+            or_, map(self._slot_moves.get, placed, _ZEROS), self._unplaced_moves
+        )
+        return [(m, c) for bit, m, c in self._move_bits if live & bit]
 
     def _slots_of(self, lists: Iterable[_Cues | None]) -> frozenset[int] | None:
         """The index slots of ``lists``, or None when one of them is not in the index."""
