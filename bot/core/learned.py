@@ -350,8 +350,11 @@ class LearnedModel:
     def violation(self, text: str) -> Hit | None:
         """A 服务禁用语 the violation model finds in a message, or None (also without a model).
 
-        The hit's words are the clause that weighs most towards it, the part a grader reads as
-        said; its label names the n-grams of the message that weighed most (学习模型：…).
+        The model reads the whole message; the hit's words are the part of it a grader reads as
+        said: from the first to the last clause whose own n-grams weigh towards a violation (a
+        greeting before it, a neutral clause after it, are left out), or, where no clause does
+        on its own, the clause that weighs most. Its label names the n-grams of those words
+        that weighed most (学习模型：…), so that the evidence is in the words shown.
         """
         if self.violation_model is None:
             return None
@@ -359,15 +362,31 @@ class LearnedModel:
         if self._column_total(packed, len(grams), VIOLATION) < self._needed[VIOLATION]:
             return None
         norm = normalize(text)
+        pushing: list[tuple[int, int]] = []
         start, end, best = 0, len(text), -math.inf
         for clause in _CLAUSE.finditer(norm):
-            own = frozenset(map(_VALUE, self._readers[0].iter(clause.group())))
-            own_sum = sum(map(self._packed.__getitem__, own))
-            weight = self._column_total(own_sum, len(own), VIOLATION)
+            own, summed = self._alone(clause.group())
+            weight = self._column_total(summed, len(own), VIOLATION)
+            if weight > 0:
+                pushing.append(clause.span())
             if weight > best:  # the first of equals
                 start, end, best = clause.start(), clause.end(), weight
-        words = "、".join(self._top(VIOLATION, grams))
+        if pushing:
+            start, end = pushing[0][0], pushing[-1][1]
+        # Chosen by cross-validation on the training sets, matched as kefu eval matches spans:
+        # this span finds the underlined words as often as the whole message does (1,216 of
+        # 1,334 against 1,217), where the lone heaviest clause, often the wrong one of two
+        # rude clauses, found 1,204 and was counted wrong 11 more times.
+        own, _ = self._alone(_SPACE.sub("", norm[start:end]))
+        # Where only n-grams across clauses push (rare), those of the message are named.
+        words = "、".join(self._top(VIOLATION, own) or self._top(VIOLATION, grams))
         return Hit(f"{LEARNED_PREFIX}{words}", text[start:end], start, end)
+
+    def _alone(self, part: str) -> tuple[frozenset[int], int]:
+        """A part of a message read alone: its weighty n-grams' numbers, and their packed sum
+        (for ``_column_total``)."""
+        own = frozenset(map(_VALUE, self._readers[0].iter(part)))
+        return own, sum(map(self._packed.__getitem__, own))
 
 
 def why(hit: Hit) -> str:

@@ -47,6 +47,21 @@ def test_a_violation_is_the_clause_that_weighs_most_labelled_with_its_ngrams():
     assert hit.label == "学习模型：你自己、看不"
 
 
+def test_a_violation_spans_every_clause_that_weighs_towards_it_and_nothing_around():
+    text = "一分钱一分货，你自己看，看不出来吗，谢谢"
+    hit = rude_model().violation(text)
+    assert hit is not None and hit.words == "你自己看，看不出来吗"
+    assert text[hit.start : hit.end] == hit.words and hit.label == "学习模型：你自己、看不"
+
+
+def test_where_no_clause_weighs_towards_it_alone_the_heaviest_clause_is_the_violation():
+    # Only 自,己 weighs towards it, across the comma: no clause alone does, and 你 weighs
+    # against. The heaviest clause is shown, named by the message's n-grams.
+    model = rude_model({"bias": -2.0, "threshold": 0.5, "weights": {"自,己": 3.0, "你": -0.1}})
+    hit = model.violation("你自,己看")
+    assert hit is not None and hit.words == "己看" and hit.label == "学习模型：自,己"
+
+
 def test_an_unpunctuated_line_is_one_clause():
     hit = rude_model().violation("一分钱一分货 你自己看不出来吗")  # a space parts clauses too
     assert hit is not None and hit.words == "你自己看不出来吗"
@@ -185,11 +200,33 @@ def test_the_shipped_model_reads_every_labelled_message_as_its_features_say():
             if abs(z - math.log(rude.threshold / (1 - rude.threshold))) > 1e-9:
                 assert (hit is not None) == (1 / (1 + math.exp(-z)) >= rude.threshold)
             if hit is not None:
+                assert (hit.start, hit.end) == violation_span(text, rude.weights)
+                said = features(text[hit.start : hit.end], None, shipped.sizes, ())
                 pushing = sorted(
+                    (g for g in said if rude.weights.get(g, 0) > 0),
+                    key=lambda g: (-rude.weights[g], g),
+                ) or sorted(
                     (g for g in own if rude.weights.get(g, 0) > 0),
                     key=lambda g: (-rude.weights[g], g),
                 )
                 assert hit.label == "学习模型：" + "、".join(pushing[:3])
+
+
+def violation_span(text: str, weights: dict[str, float]) -> tuple[int, int]:
+    """The rule of ``violation`` by plain sums: from the first to the last clause weighing
+    towards a violation, else the heaviest clause."""
+    from bot.core.detector import normalize
+    from bot.core.learned import _CLAUSE, ngrams
+
+    clauses = [
+        (sum(weights.get(g, 0.0) for g in ngrams(c.group(), (1, 2, 3))), c.span())
+        for c in _CLAUSE.finditer(normalize(text))
+    ]
+    pushing = [span for w, span in clauses if w > 1e-9]
+    if pushing:
+        return pushing[0][0], pushing[-1][1]
+    best = max(w for w, _ in clauses)
+    return next(span for w, span in clauses if w == best)
 
 
 def test_a_violation_says_why_only_when_the_learned_reader_found_it():
