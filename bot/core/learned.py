@@ -294,7 +294,7 @@ class LearnedModel:
         # (their places say both), so that evidence always comes out in the same order.
         places = sorted(map(self._rank[move].__getitem__, grams & self._pushing[move]))
         ranked = self._ranked[move]
-        return [ranked[i] for i in places[:3]]
+        return _distinct(ranked[i] for i in places)
 
     def findings(
         self,
@@ -389,9 +389,27 @@ class LearnedModel:
         return own, sum(map(self._packed.__getitem__, own))
 
 
+def _distinct(heaviest_first: Iterable[str], most: int = 3) -> list[str]:
+    """The first ``most`` n-grams none of which is part of another already named: a grader
+    reads 自己 once, not 自己、己 (the prefix of the customer's n-grams is not compared)."""
+    named: list[str] = []
+    for gram in heaviest_first:
+        bare = _bare(gram)
+        if any(bare in n or n in bare for n in map(_bare, named)):
+            continue
+        named.append(gram)
+        if len(named) == most:
+            break
+    return named
+
+
+def _bare(gram: str) -> str:
+    return gram.removeprefix(CONTEXT_PREFIX)
+
+
 def why(hit: Hit) -> str:
     """What a grader reads after a violation's words: for a learned one, the n-grams that
-    weighed most (（学习模型：你、自己、己）); nothing for the cues', whose words speak for
+    weighed most (（学习模型：你、自己、不）); nothing for the cues', whose words speak for
     themselves."""
     return f"（{hit.label}）" if hit.label.startswith(LEARNED_PREFIX) else ""
 
