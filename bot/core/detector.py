@@ -232,17 +232,27 @@ def _unquoted(norm: str, hits: list[Hit], quoting: LazyPattern) -> list[Hit]:
     """The hits that are said, not quoted: a hit wholly inside quotation marks is dropped when
     the message, outside its quotations, distances itself (道歉, 不应该, 不能使用 …). Quotation
     marks alone do not excuse: 这是“全网最低价”哦 still promises it."""
-    quotes = [m.span() for m in QUOTED.finditer(norm)]
-    if not quotes:
-        return hits
+    quotes = _distanced_quotes(norm, quoting)
     inside = [h for h in hits if any(s < h.start and h.end < e for s, e in quotes)]
-    if not inside:
-        return hits
+    return [h for h in hits if h not in inside] if inside else hits
+
+
+def _distanced_quotes(norm: str, quoting: LazyPattern | None) -> list[tuple[int, int]]:
+    """The quotations of a message that distances itself from them outside them (none when it
+    does not): their words are another's, reported, not the agent's own."""
+    quotes = [m.span() for m in QUOTED.finditer(norm)] if quoting is not None else []
+    if not quotes:
+        return []
     # The rest of the message, each quotation blanked (its words are the speaker's, not the agent's).
     rest = QUOTED.sub(lambda m: " " * len(m.group()), norm)
-    if not quoting.search(rest):
-        return hits
-    return [h for h in hits if h not in inside]
+    return quotes if quoting.search(rest) else []
+
+
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with ``spans`` turned to spaces (the same length: every place stays where it was)."""
+    for s, e in spans:
+        text = text[:s] + " " * (e - s) + text[e:]
+    return text
 
 
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -446,7 +456,10 @@ class MoveDetector:
         elif not violations and self.learned is not None and context is not None:
             # Where the cues found no violation, the learned reader may (with the context
             # given, as for its moves: the analyser's reading, not the live engine's).
-            learned = self.learned.violation(text)
+            # Quoted words the message distances itself from (同事那句“你自己泡水里的”…是我们不对)
+            # are not read as its own, as for the cues (``_unquoted``): they are blanked. A
+            # blank parts clauses, so the finding's words are never partly a quotation's.
+            learned = self.learned.violation(_blanked(text, _distanced_quotes(norm, self._quoting)))
             if learned is not None:
                 violations = [learned]
         return Analysis(

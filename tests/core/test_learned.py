@@ -75,6 +75,18 @@ def test_below_the_violation_threshold_or_without_its_model_nothing_is_found():
     assert rude_model(violation=None).violation("你自己看不出来吗") is None
 
 
+def test_quoted_words_the_message_distances_itself_from_are_not_read_as_its_own():
+    detector = default_detector().cues_only()
+    detector.learned = rude_model()
+    reported = "同事那句“你自己看不出来吗”说得不对，向您道歉"
+    assert detector.analyze(reported, "你们客服什么态度").violations == ()
+    assert rude_model().violation(reported) is not None  # read whole, it would be found
+    said = "一分钱一分货，“你自己看不出来吗”"  # quotation marks alone excuse nothing
+    assert [h.words for h in detector.analyze(said, "有什么区别").violations] == [
+        "“你自己看不出来吗”"
+    ]
+
+
 def test_the_violation_column_leaves_the_moves_as_they_were():
     text, context = "你自己看不出来吗 帮您催下", "快递呢"
     assert rude_model().findings(text, [], context) == rude_model(None).findings(text, [], context)
