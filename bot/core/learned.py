@@ -222,8 +222,7 @@ class LearnedModel:
         last = self._last
         if last[0] == text:
             return last[1], last[2]
-        grams = frozenset(map(_VALUE, self._readers[0].iter(_SPACE.sub("", normalize(text)))))
-        packed = sum(map(self._packed.__getitem__, grams))
+        grams, packed = self._alone(_SPACE.sub("", normalize(text)))
         self._last = (text, grams, packed)
         return grams, packed
 
@@ -383,8 +382,8 @@ class LearnedModel:
         return Hit(f"{LEARNED_PREFIX}{words}", text[start:end], start, end)
 
     def _alone(self, part: str) -> tuple[frozenset[int], int]:
-        """A part of a message read alone: its weighty n-grams' numbers, and their packed sum
-        (for ``_column_total``)."""
+        """A message, or a part of one, read alone (spaces already dropped): its weighty
+        n-grams' numbers, and their packed sum (for ``_totals`` and ``_column_total``)."""
         own = frozenset(map(_VALUE, self._readers[0].iter(part)))
         return own, sum(map(self._packed.__getitem__, own))
 

@@ -200,9 +200,7 @@ def test_the_shipped_model_reads_every_labelled_message_as_its_features_say():
             weights = shipped.moves[move].weights
             z = shipped.moves[move].bias + sum(weights.get(g, 0.0) for g in grams)
             assert p == pytest.approx(1 / (1 + math.exp(-max(-30, min(30, z)))), abs=1e-9)
-            pushing = sorted(
-                (g for g in grams if weights.get(g, 0) > 0), key=lambda g: (-weights[g], g)
-            )
+            pushing = heaviest(grams, weights)
             assert top == (distinct(pushing) if p >= shipped.moves[move].threshold else [])
         rude = shipped.violation_model
         if rude is not None:  # read on the message's own n-grams, with no context
@@ -214,14 +212,13 @@ def test_the_shipped_model_reads_every_labelled_message_as_its_features_say():
             if hit is not None:
                 assert (hit.start, hit.end) == violation_span(text, rude.weights)
                 said = features(text[hit.start : hit.end], None, shipped.sizes, ())
-                pushing = sorted(
-                    (g for g in said if rude.weights.get(g, 0) > 0),
-                    key=lambda g: (-rude.weights[g], g),
-                ) or sorted(
-                    (g for g in own if rude.weights.get(g, 0) > 0),
-                    key=lambda g: (-rude.weights[g], g),
-                )
+                pushing = heaviest(said, rude.weights) or heaviest(own, rude.weights)
                 assert hit.label == "学习模型：" + "、".join(distinct(pushing))
+
+
+def heaviest(grams, weights: dict[str, float]) -> list[str]:
+    """The n-grams that weigh for it, heaviest first, equal weights by name."""
+    return sorted((g for g in grams if weights.get(g, 0) > 0), key=lambda g: (-weights[g], g))
 
 
 def distinct(heaviest_first: list[str]) -> list[str]:
