@@ -132,7 +132,7 @@ def normalize(text: str) -> str:
 
 
 def _normalize(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text).lower()
+    folded = _nfkc(text).lower()
     if len(folded) == len(text):
         return folded  # the usual case: no character changed length
     out = []
@@ -140,6 +140,28 @@ def _normalize(text: str) -> str:
         folded = unicodedata.normalize("NFKC", ch).lower()
         out.append(folded if len(folded) == 1 else ch)
     return "".join(out)
+
+
+# The full-width punctuation of Chinese chat, each with its NFKC form (itself, in ASCII).
+_WIDE_PUNCTUATION = tuple((chr(ord(c) + 0xFEE0), c) for c in ",!?:;()~")
+
+
+def _nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, without running it on most chat messages.
+
+    Normalising is a tenth of the time of scoring a message, and almost every message is
+    normal already but for its full-width punctuation (，！？). Those characters are put in
+    their NFKC form first (each is its own single-character compatibility mapping, so NFKC of
+    the result is NFKC of the text); when what is left is normal (the quick check, in C), it is
+    the answer. Otherwise the text is normalised as before.
+    """
+    quick = text
+    for wide, narrow in _WIDE_PUNCTUATION:
+        if wide in quick:
+            quick = quick.replace(wide, narrow)
+    if unicodedata.is_normalized("NFKC", quick):
+        return quick
+    return unicodedata.normalize("NFKC", text)
 
 
 _NORMALIZED_CHARS = 500

@@ -10,6 +10,8 @@ themselves on a tiny hand-made lexicon.
 from __future__ import annotations
 
 import dataclasses
+import random
+import unicodedata
 
 import pytest
 
@@ -20,6 +22,7 @@ from bot.core.detector import (
     Analysis,
     Hit,
     MoveDetector,
+    _nfkc,
     _words_before,
     normalize,
 )
@@ -1190,6 +1193,19 @@ def test_normalize_keeps_length():
     text = "亲，您好！ＡＢＣ１２３～😊"
     assert len(normalize(text)) == len(text)
     assert normalize("ＡＢＣ，１２３！") == "abc,123!"
+
+
+def test_the_quick_nfkc_is_nfkc_on_every_labelled_message_and_on_generated_text():
+    # Most messages skip unicodedata's normalisation (their full-width punctuation is put in
+    # ASCII, the rest found normal by the quick check): the answer must be NFKC's all the same.
+    rng = random.Random(7)
+    ranges = [(0x20, 0x250), (0x300, 0x370), (0x2000, 0x2100), (0x3000, 0x3100)]
+    ranges += [(0xFF00, 0xFFEF), (0x4E00, 0x4E80), (0xAC00, 0xAC10), (0x1100, 0x1200)]
+    pool = [chr(c) for a, b in ranges for c in range(a, b)] + ["\u2460", "\U0001f60a"]
+    generated = ["".join(rng.choices(pool, k=rng.randint(0, 9))) for _ in range(50_000)]
+    texts = labelled_texts() + generated + ["，！？：；（）～", "Ｈｉ，在吗？", "e\u0301，"]
+    wrong = [t for t in texts if _nfkc(t) != unicodedata.normalize("NFKC", t)]
+    assert not wrong, wrong[:5]
 
 
 # ---------------------------------------------------------------------------------------------
