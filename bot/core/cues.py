@@ -6,7 +6,7 @@ at start-up took longer than scoring a transcript, and asking each list's regex 
 message took most of the scoring time, though most lists find nothing in most messages.
 
 So a ``Cues`` list keeps its cues as text and compiles a cue only when a message is tried
-against it, and ``index_cues`` builds one Aho-Corasick automaton (``pyahocorasick``) over the
+against it, and ``index_cues`` builds one Aho-Corasick automaton (``ahocorasick_rs``) over the
 literal head of every cue of every list of a detector: one scan of a message gives, for each
 list, the places where one of its cues may start. Lists without a place are skipped; a list
 with places tries its cues only there. A head is a prefix of what the cue's regex matches, so
@@ -214,16 +214,16 @@ class CueIndex:
     """One automaton over the literal heads of the cues of many lists."""
 
     def __init__(self, lists: list[Cues]):
-        import ahocorasick  # a C extension; imported with the first detector, not at start-up
+        # Compiled (Rust); imported with the first detector, not at start-up.
+        import ahocorasick_rs
 
         heads: dict[str, set[int]] = {}
         for slot, cues in enumerate(lists):
             for part in cues.parts:
                 heads.setdefault(part.split("*")[0], set()).add(slot)
-        self._automaton = ahocorasick.Automaton()
-        for head, slots in heads.items():
-            self._automaton.add_word(head, (len(head), tuple(slots), head))
-        self._automaton.make_automaton()
+        # Each head's lists and the head itself, by the head's number in the automaton.
+        self._heads = tuple((tuple(slots), head) for head, slots in heads.items())
+        self._automaton = ahocorasick_rs.AhoCorasick([head for head in heads])
         # True while every list it was built for is still on it: a caller that knows this may
         # take a list's absence from ``scan`` as its having no match (index_cues and
         # unindex_cues, the only ways a list changes index, clear it).
@@ -254,8 +254,12 @@ class CueIndex:
         # that place is then tried twice, with the same answer (cheaper than a set per list).
         starts: dict[int, list[int]] = {}
         heads: dict[int, set[str]] = {}
-        for end, (size, slots, head) in self._automaton.iter(norm):
-            at = end - size + 1
+        info = self._heads
+        # Every occurrence of every head (overlapping), as (head number, start, end) in
+        # characters, in one call: a quarter of the time pyahocorasick's iterator took over
+        # the same heads (2.2 µs against 9.3 µs for an agent message of 41 characters).
+        for number, at, _ in self._automaton.find_matches_as_indexes(norm, overlapping=True):
+            slots, head = info[number]
             # get before set: setdefault would make a new set at every call.
             found = heads.get(at)
             if found is None:
