@@ -151,7 +151,10 @@ class LearnedModel:
         self._needed = {move: _logit(m.threshold) - m.bias for move, m in self._models.items()}
         self._chosen: dict[frozenset[str], tuple[str, ...]] = {}  # by the moves found: findings
         # The message's n-grams and the context's, each found by one automaton over the model's
-        # n-grams of that side (bot/core/cues.py uses the same library).
+        # n-grams of that side. pyahocorasick, not the cue index's ahocorasick_rs: a message
+        # has some 80 hits here, and its iterator hands each n-gram's number over directly
+        # (ahocorasick_rs's list of (pattern, start, end) cost 2% more of the scoring time
+        # here); and its automata are pickled with the model into the cache folder.
         self._readers = self._automata()
         self._context_numbers = functools.lru_cache(maxsize=256)(self._read_context)
         # Each move's pushing n-grams (positive weight) in the order its evidence names them
@@ -236,7 +239,7 @@ class LearnedModel:
 
     def _automata(self) -> tuple[Any, Any]:
         """Two automata: over the message's n-grams, and the context's (without its prefix)."""
-        import ahocorasick  # a C extension, as for the cues
+        import ahocorasick  # a C extension, imported with the first model, not at start-up
 
         readers = (ahocorasick.Automaton(), ahocorasick.Automaton())
         for n, g in enumerate(self._names):
