@@ -234,8 +234,7 @@ class LearnedModel:
         # The agent often sends several messages to one customer message: read it once.
         if not len(self._readers[1]):  # a model without context n-grams (an empty automaton
             return _NO_CONTEXT  # cannot be iterated)
-        grams = frozenset(map(_VALUE, self._readers[1].iter(_SPACE.sub("", normalize(context)))))
-        return grams, sum(map(self._packed.__getitem__, grams))
+        return self._alone(_SPACE.sub("", normalize(context)), side=1)
 
     def _automata(self) -> tuple[Any, Any]:
         """Two automata: over the message's n-grams, and the context's (without its prefix)."""
@@ -384,10 +383,11 @@ class LearnedModel:
         words = "、".join(self._top(VIOLATION, own) or self._top(VIOLATION, grams))
         return Hit(f"{LEARNED_PREFIX}{words}", text[start:end], start, end)
 
-    def _alone(self, part: str) -> tuple[frozenset[int], int]:
+    def _alone(self, part: str, side: int = 0) -> tuple[frozenset[int], int]:
         """A message, or a part of one, read alone (spaces already dropped): its weighty
-        n-grams' numbers, and their packed sum (for ``_totals`` and ``_column_total``)."""
-        own = frozenset(map(_VALUE, self._readers[0].iter(part)))
+        n-grams' numbers, and their packed sum (for ``_totals`` and ``_column_total``).
+        ``side`` 1 reads it as the context, by the context's n-grams."""
+        own = frozenset(map(_VALUE, self._readers[side].iter(part)))
         return own, sum(map(self._packed.__getitem__, own))
 
 
