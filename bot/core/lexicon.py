@@ -12,12 +12,25 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class ViolationCue:
-    """A 服务禁用语 with its paraphrases and the context that makes it harmless."""
+    """A 服务禁用语 with its paraphrases and the context that makes it harmless.
+
+    ``detect`` names built-in finders for what no word list can hold (手机号: a full mobile
+    number, ``bot.core.detector.FINDERS``). An entry with finders is named by its phrase but
+    found only by its finders and variants: the name itself (泄露顾客信息) is not a cue, since
+    saying it (我们不会泄露顾客信息) breaks no rule.
+    """
 
     phrase: str
     variants: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
     category: str = "courtesy"
+    detect: tuple[str, ...] = ()
+
+    @property
+    def cues(self) -> tuple[str, ...]:
+        """The words that find it: its phrase and variants, or only the variants of an entry
+        with finders."""
+        return self.variants if self.detect else (self.phrase, *self.variants)
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,5 @@ class Lexicon:
         for cues in (*self.moves.values(), *self.concessions.values(), *self.topics.values()):
             out.update(cues)
         for v in self.violations:
-            out.add(v.phrase)
-            out.update(v.variants)
+            out.update(v.cues)
         return {part for phrase in out for part in phrase.split("*") if part}

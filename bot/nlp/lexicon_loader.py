@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.core import learned as learned_module
 from bot.core import lexicon as lexicon_module
-from bot.core.detector import MoveDetector
+from bot.core.detector import FINDERS, MoveDetector
 from bot.core.errors import LexiconError, ScriptError
 from bot.core.learned import LearnedModel
 from bot.core.lexicon import Lexicon, ViolationCue
@@ -52,6 +52,8 @@ class ViolationEntry(_Strict):
     variants: list[str] = []
     unless: list[str] = []
     category: Literal["courtesy", "red_line"] = "courtesy"
+    # The built-in finders' names (手机号 …): a misspelt one is an error that lists them.
+    detect: list[Literal[tuple(FINDERS)]] = []  # type: ignore[valid-type]
 
 
 class ViolationFile(_Strict):
@@ -95,7 +97,7 @@ def _parse_lexicon(folder: Path) -> Lexicon:
     return Lexicon(
         moves={m: tuple(c) for m, c in cues.moves.items()},
         violations=tuple(
-            ViolationCue(v.phrase, tuple(v.variants), tuple(v.unless), v.category)
+            ViolationCue(v.phrase, tuple(v.variants), tuple(v.unless), v.category, tuple(v.detect))
             for v in bad.violations
         ),
         concessions={k: tuple(c) for k, c in cues.concessions.items()},

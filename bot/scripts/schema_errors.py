@@ -81,6 +81,15 @@ def _present_prefix(data: Any, loc: Where) -> Where:
     return tuple(kept)
 
 
+def _shown(where: Where) -> str:
+    """How a message names the place: “phrase”, or “detect”第 1 项 for an item of a list."""
+    if not where:
+        return "（顶层）"
+    if isinstance(where[-1], int) and len(where) > 1 and isinstance(where[-2], str):
+        return f"“{where[-2]}”第 {where[-1] + 1} 项"
+    return f"“{where[-1]}”"
+
+
 def explain(model: type[BaseModel], data: Any, error: ValidationError) -> list[tuple[Where, str]]:
     """Return one (path, Chinese message) per distinct problem in ``error``."""
     out: dict[Where, str] = {}
@@ -98,17 +107,17 @@ def explain(model: type[BaseModel], data: Any, error: ValidationError) -> list[t
             )
         else:
             where = _present_prefix(data, loc)
-            field = str(where[-1]) if where else "（顶层）"
+            field = _shown(where)
             if kind in _TYPE_WORDS:
-                msg = f"“{field}”应为{_TYPE_WORDS[kind]}，实际写的是 {e['input']!r}"
+                msg = f"{field}应为{_TYPE_WORDS[kind]}，实际写的是 {e['input']!r}"
             elif kind == "literal_error":
-                msg = f"“{field}”的取值 {e['input']!r} 不被允许（应为 {ctx.get('expected')}）"
+                msg = f"{field}的取值 {e['input']!r} 不被允许（应为 {ctx.get('expected')}）"
             elif kind == "too_short":
-                msg = f"“{field}”不能为空（至少 {ctx.get('min_length', 1)} 项）"
+                msg = f"{field}不能为空（至少 {ctx.get('min_length', 1)} 项）"
             elif kind == "string_too_short":
-                msg = f"“{field}”不能是空文字"
+                msg = f"{field}不能是空文字"
             elif kind == "string_pattern_mismatch":
-                msg = f"“{field}”只能用小写英文字母、数字和连字符（如 presale-dress），实际是 {e['input']!r}"
+                msg = f"{field}只能用小写英文字母、数字和连字符（如 presale-dress），实际是 {e['input']!r}"
             elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
                 bound = next(iter(ctx.values()), "")
                 word = {
@@ -117,8 +126,8 @@ def explain(model: type[BaseModel], data: Any, error: ValidationError) -> list[t
                     "less_than": "<",
                     "less_than_equal": "≤",
                 }[kind]
-                msg = f"“{field}”应 {word} {bound}，实际是 {e['input']!r}"
+                msg = f"{field}应 {word} {bound}，实际是 {e['input']!r}"
             else:
-                msg = f"“{field}”的值不对：{e['msg']}"
+                msg = f"{field}的值不对：{e['msg']}"
         out.setdefault(where, msg)
     return list(out.items())

@@ -886,6 +886,43 @@ def test_red_line(detector, text, phrase):
     assert cues[phrase].category == "red_line"
 
 
+# Another buyer's mobile number: the built-in finder 手机号 (violations.yaml ``detect``); the
+# evidence is the sentence around it, with the owner's name and address.
+LEAKS = [
+    (
+        "您放心，我们老客户很多。比如上海的陈女士，手机13817626618，每年都订。您不信可以问问她",
+        "比如上海的陈女士，手机13817626618，每年都订",
+    ),
+    ("不信你问问上周买的那个 王建伟 139 5721 6621 杭州拱墅区的", None),
+    ("收件人：周慧敏 电话：138-5770-2146 地址：星湖街328号", None),
+]
+
+
+@pytest.mark.parametrize(("text", "words"), LEAKS, ids=numbered("leaks", LEAKS))
+def test_another_buyers_phone_number_is_a_red_line(detector, text, words):
+    found = [h for h in detector.analyze(text).violations if h.label == "泄露顾客信息"]
+    assert len(found) == 1
+    assert found[0].words == (words or text)
+    assert text[found[0].start : found[0].end] == found[0].words
+    cues = {v.phrase: v for v in detector.lexicon.violations}
+    assert cues["泄露顾客信息"].category == "red_line"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "跟您核对一下：收件人王女士 13812345678 杭州市西湖区文三路 对吗",  # read back to the buyer
+        "收件人王女士 电话尾号6621 地址杭州 没问题吧",
+        "顺丰单号SF1457720391846 预计明天到",  # part of a longer number
+        "您的订单2749105538826170032已发货",
+        "我们不会泄露顾客信息，请放心",  # the entry's name is no cue
+        "售后热线400-820-1234",
+    ],
+)
+def test_numbers_that_leak_nothing(detector, text):
+    assert "泄露顾客信息" not in {h.label for h in detector.analyze(text).violations}
+
+
 # A violation word inside a helpful sentence, or wording that only looks like one.
 NOT_VIOLATIONS = [
     "这个我不太清楚，我马上帮您问一下",

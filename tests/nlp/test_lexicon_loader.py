@@ -118,7 +118,7 @@ BAD_CUES = [
         "cue is a number",
         GOOD_CUES.replace("[包邮]\nconcessions", "[包邮, 3]\nconcessions"),
         7,
-        "“1”应为文字",
+        "“negotiate”第 2 项应为文字",
     ),
     ("misspelt key", GOOD_CUES.replace("moves:", "movs:"), 1, "缺少必填项“moves”"),
     (
@@ -176,6 +176,24 @@ def test_unknown_category(folder):
     assert problem(folder) == (
         f"{bad}:6: “category”的取值 'red' 不被允许（应为 'courtesy' or 'red_line'）"
     )
+
+
+def test_unknown_finder_names_the_line_and_the_known_ones(folder):
+    bad = folder / "violations.yaml"
+    bad.write_text(GOOD_VIOLATIONS + "    detect: [电话]\n", encoding="utf-8")
+    said = problem(folder)
+    assert said.startswith(f"{bad}:7:") and "手机号" in said
+
+
+def test_an_entry_with_a_finder_is_found_by_it_not_by_its_name(folder):
+    (folder / "violations.yaml").write_text(
+        GOOD_VIOLATIONS
+        + "  - phrase: 泄露顾客信息\n    detect: [手机号]\n    category: red_line\n",
+        encoding="utf-8",
+    )
+    cue = next(v for v in load_lexicon(folder).violations if v.phrase == "泄露顾客信息")
+    assert cue.detect == ("手机号",) and cue.cues == ()
+    assert "泄露顾客信息" not in load_lexicon(folder).all_phrases()
 
 
 def test_empty_phrase(folder):

@@ -90,7 +90,7 @@ def test_customer_line_with_no_variant(tmp_path):
 
 def test_empty_variant(tmp_path):
     found = problems(tmp_path, ("    says: [能便宜点吗？]", "    says: ['']"))
-    assert found == ["L26: “0”不能是空文字"]
+    assert found == ["L26: “says”第 1 项不能是空文字"]
 
 
 def test_all_problems_in_one_run(tmp_path):
