@@ -50,7 +50,7 @@ def test_a_missing_required_step_keeps_the_chat_below_excellent(app):
 
 
 def test_missing_many_required_steps_cannot_pass(app):
-    t = chat("presale", "这个多少钱", "您好，这款是199元哦")
+    t = chat("presale", "这个多少钱", "这款是199元哦")  # recommends, and nothing else
     sheet = app.score(t)
     cap = next(c for c in sheet.caps if c.kind == "required")
     assert cap.max == 59 and "不能及格" in cap.reason and sheet.band == "fail"
