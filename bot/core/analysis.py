@@ -37,7 +37,7 @@ SEEKS_AGREEMENT = re.compile(r"(对吗|对吧|是吧|没错吧|可以吗|行吗|
 
 BAD_OUTCOMES = ("left", "escalated", "unfinished")
 # Customer signals that only agree: a message with nothing else asks for no answer.
-ACKNOWLEDGING = frozenset({"accept", "order"})
+ACKNOWLEDGING = frozenset({"accept", "order", "ack"})
 # Customer signals, in the customer lexicon, that settle whether the conversation ended well,
 # strongest first: within one message an order outweighs a grumble (算了我就拍M了), a threat
 # outweighs agreement (好吧，那我给差评了), so does putting the decision off (好的 我考虑一下),

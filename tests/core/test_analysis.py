@@ -42,6 +42,8 @@ def test_news_long_after_a_bare_agreement_is_a_follow_up_not_a_slow_reply(analyz
         return analyzer.analyze(t).messages[-1].reply_seconds
 
     assert last_reply("行", 3600) is None  # 行 owed no answer: the news is a follow-up
+    assert last_reply("嗯嗯", 86400) is None  # nor does a bare 嗯嗯 (``ack``)
+    assert last_reply("谢谢", 86400) is None
     assert last_reply("什么时候发？", 3600) == 3600  # a question an hour unanswered is slow
     assert last_reply("行", 90) == 90  # within the chat, the time still counts
 
@@ -70,6 +72,7 @@ def test_answer_beside_the_question_is_off_topic(analyzer):
         ("行，那我下一单试试", True),
         ("算了我就拍M了", True),
         ("好的 我考虑一下", False),  # putting it off is no agreement
+        ("好的谢谢", True),  # thanks beside an agreement hide nothing (ack is no decision)
         ("嗯，我们商量好再说。", False),
         ("好，我截图了，直接投诉到平台和市场监管局。", False),
         ("算了就这样吧，下次不在你家买了。", False),
