@@ -320,8 +320,14 @@ class MoveDetector:
         # A polite word of two characters or more is polite wherever it stands, even inside a longer
         # word of the segmentation (请问您, 您的感受); a single character (亲, 请) must be a word of
         # its own, or 亲自 and 申请 would count.
-        self._polite = _compile(w for w in lexicon.polite if len(normalize(w)) == 1)
-        self._polite_words = _compile(w for w in lexicon.polite if len(normalize(w)) > 1)
+        anywhere = set(lexicon.polite_anywhere)
+        self._polite = _compile(
+            w for w in lexicon.polite if len(normalize(w)) == 1 and w not in anywhere
+        )
+        self._polite_words = _compile(
+            [w for w in lexicon.polite if len(normalize(w)) > 1 or w in anywhere]
+            + [w for w in lexicon.polite_anywhere if w not in lexicon.polite]
+        )
         self._negators = tuple(normalize(n) for n in lexicon.negators)
         self._negative_cue = re.compile("|".join(map(re.escape, self._negators)) or "(?!)")
         self._violations = [

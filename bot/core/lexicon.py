@@ -41,6 +41,9 @@ class Lexicon:
     violations: tuple[ViolationCue, ...]
     concessions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     polite: tuple[str, ...] = ()
+    # Single characters polite wherever they stand, even inside a longer word of the
+    # segmentation (您 in 请问您, 提醒您): no other word holds them, as 亲自 holds 亲.
+    polite_anywhere: tuple[str, ...] = ()
     negators: tuple[str, ...] = ()
     user_words: tuple[str, ...] = ()
     topics: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -50,7 +53,7 @@ class Lexicon:
 
     def all_phrases(self) -> set[str]:
         """Return every literal cue fragment, for the segmenter's user dictionary."""
-        out: set[str] = set(self.polite) | set(self.user_words)
+        out: set[str] = set(self.polite) | set(self.polite_anywhere) | set(self.user_words)
         for cues in (*self.moves.values(), *self.concessions.values(), *self.topics.values()):
             out.update(cues)
         for v in self.violations:

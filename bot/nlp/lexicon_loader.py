@@ -40,6 +40,7 @@ class CueFile(_Strict):
     version: Literal[1]
     negators: list[str] = []
     polite: list[str] = []
+    polite_anywhere: list[str] = []
     words: list[str] = []
     moves: dict[str, list[str]]
     concessions: dict[str, list[str]] = {}
@@ -102,6 +103,7 @@ def _parse_lexicon(folder: Path) -> Lexicon:
         ),
         concessions={k: tuple(c) for k, c in cues.concessions.items()},
         polite=tuple(cues.polite),
+        polite_anywhere=tuple(cues.polite_anywhere),
         negators=tuple(cues.negators),
         user_words=tuple(cues.words),
         topics={k: tuple(c) for k, c in cues.topics.items()},

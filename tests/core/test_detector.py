@@ -1502,6 +1502,14 @@ def test_polite_words_inside_longer_words_count(detector, text, word):
     assert word in [h.words for h in detector.analyze(text).polite]
 
 
+@pytest.mark.parametrize(
+    "text", ["您看这样可以吗？", "到时候会短信提醒您。", "第一束这周五给您送到", "请问您需要什么"]
+)
+def test_nin_is_polite_inside_any_word_of_the_segmentation(detector, text):
+    # 您 is in polite_anywhere: no other word holds it, so 请问您 and 您看这样 count.
+    assert "您" in [h.words for h in detector.analyze(text).polite]
+
+
 @pytest.mark.parametrize("text", ["他亲自去申请的", "母亲节快到了"])
 def test_single_character_polite_words_need_word_boundaries(detector, text):
     assert not detector.analyze(text).polite

@@ -152,7 +152,7 @@ def test_every_problem_is_reported(folder):
     cues.write_text(GOOD_CUES.replace("moves:", "movs:"), encoding="utf-8")
     assert problem(folder).splitlines() == [
         f"{cues}:1: 缺少必填项“moves”",
-        f"{cues}:5: 未知的字段“movs”（可用：version, negators, polite, words, moves, concessions, topics, stopwords）。"
+        f"{cues}:5: 未知的字段“movs”（可用：version, negators, polite, polite_anywhere, words, moves, concessions, topics, stopwords）。"
         "是不是想写“moves”？",
     ]
 
