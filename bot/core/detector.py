@@ -233,18 +233,25 @@ _NEAR = 4
 SENTENCE_STOP = re.compile(r"[。！？!?；;\n]")
 
 
-def _join_neighbours(text: str, hits: list[Hit]) -> list[Hit]:
+def _join_neighbours(text: str, hits: list[Hit], whole: Collection[str] = ()) -> list[Hit]:
     """One finding for one brush-off: neighbouring findings of the same entry in a sentence
     (详情页都写了，亲自己看一下) become one hit over both, so a grader sees, and a form
-    deducts, one violation where a writer would underline one."""
+    deducts, one violation where a writer would underline one. An entry in ``whole`` (the
+    platform red lines) is joined across the message: its pieces are one offer (加我微信… 有问题
+    直接微信找我; 加我微信… 比平台便宜56元)."""
     out: list[Hit] = []
     for hit in sorted(hits, key=lambda h: h.start):
         last = out[-1] if out else None
         if (
             last is not None
             and hit.label == last.label
-            and hit.start - last.end <= _NEAR
-            and not SENTENCE_STOP.search(text, last.end, hit.start)
+            and (
+                hit.label in whole
+                or (
+                    hit.start - last.end <= _NEAR
+                    and not SENTENCE_STOP.search(text, last.end, hit.start)
+                )
+            )
         ):
             out[-1] = Hit(last.label, text[last.start : hit.end], last.start, hit.end)
         else:
@@ -339,6 +346,9 @@ class MoveDetector:
             )
             for v in lexicon.violations
         ]
+        self._red_lines = frozenset(
+            v.phrase for v in lexicon.violations if v.category == "red_line"
+        )
         # Entries with built-in finders (手机号): each finder's pattern, with the entry and the
         # words that excuse it anywhere in the message (核对 …: an order read back).
         self._finders = [
@@ -505,7 +515,7 @@ class MoveDetector:
         if violations and self._quoting is not None:
             violations = _unquoted(norm, violations, self._quoting)
         if len(violations) > 1:
-            violations = _join_neighbours(text, violations)
+            violations = _join_neighbours(text, violations, self._red_lines)
         elif not violations and self.learned is not None and context is not None:
             # Where the cues found no violation, the learned reader may (with the context
             # given, as for its moves: the analyser's reading, not the live engine's).

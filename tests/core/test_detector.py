@@ -1184,6 +1184,21 @@ def test_violation_words_and_offsets(detector):
     )
 
 
+def test_pieces_of_one_brush_off_are_one_finding(detector):
+    # Within a sentence and a few characters apart: one finding over both.
+    text = "详情页都写了，亲自己看一下"
+    assert [(h.label, h.words) for h in detector.analyze(text).violations] == [("你自己看", text)]
+    # Apart, or in two sentences, a brush-off is two.
+    assert len(detector.analyze("不知道，你自己看详情页").violations) == 2
+
+
+def test_pieces_of_one_red_line_are_one_finding_across_the_message(detector):
+    text = "加我微信wxkf2288 后面有问题直接微信找我更快"
+    found = detector.analyze(text).violations
+    assert [(h.label, h.start, h.end) for h in found] == [("加微信", 0, len(text) - 2)]
+    assert found[0].words == text[: len(text) - 2]
+
+
 def test_analysis_shape(detector):
     text = "亲，您好～不知道您平时穿什么码呢？"
     analysis = detector.analyze(text)
