@@ -143,9 +143,6 @@ class TranscriptAnalyzer:
     def __init__(self, detector: MoveDetector, customer: MoveDetector):
         self.detector = detector
         self.customer = customer
-        self._red_lines = {
-            v.phrase for v in detector.lexicon.violations if v.category == "red_line"
-        }
 
     def analyze(self, transcript: Transcript) -> TranscriptAnalysis:
         """Return the findings for one transcript."""
@@ -227,8 +224,10 @@ class TranscriptAnalyzer:
                     moves=moves,
                     other_moves=tuple(m for m in a.moves if m not in allowed),
                     rules=a.topics.get("rules", ()),
-                    violations=tuple(h for h in a.violations if h.label not in self._red_lines),
-                    red_lines=tuple(h for h in a.violations if h.label in self._red_lines),
+                    violations=tuple(
+                        h for h in a.violations if h.label not in self.detector.red_lines
+                    ),
+                    red_lines=tuple(h for h in a.violations if h.label in self.detector.red_lines),
                     polite=bool(a.polite),
                     reply_seconds=reply,
                     answers=answers,

@@ -327,13 +327,13 @@ class MoveDetector:
         # A polite word of two characters or more is polite wherever it stands, even inside a longer
         # word of the segmentation (请问您, 您的感受); a single character (亲, 请) must be a word of
         # its own, or 亲自 and 申请 would count.
+        # Single characters of ``polite_anywhere`` (您) need no boundary: no other word holds them.
         anywhere = set(lexicon.polite_anywhere)
         self._polite = _compile(
             w for w in lexicon.polite if len(normalize(w)) == 1 and w not in anywhere
         )
         self._polite_words = _compile(
-            [w for w in lexicon.polite if len(normalize(w)) > 1 or w in anywhere]
-            + [w for w in lexicon.polite_anywhere if w not in lexicon.polite]
+            [*(w for w in lexicon.polite if len(normalize(w)) > 1), *anywhere]
         )
         self._negators = tuple(normalize(n) for n in lexicon.negators)
         self._negative_cue = re.compile("|".join(map(re.escape, self._negators)) or "(?!)")
@@ -346,9 +346,8 @@ class MoveDetector:
             )
             for v in lexicon.violations
         ]
-        self._red_lines = frozenset(
-            v.phrase for v in lexicon.violations if v.category == "red_line"
-        )
+        # The platform red lines, by name (the analyser reports them apart from 禁用语).
+        self.red_lines = frozenset(v.phrase for v in lexicon.violations if v.category == "red_line")
         # Entries with built-in finders (手机号): each finder's pattern, with the entry and the
         # words that excuse it anywhere in the message (核对 …: an order read back).
         self._finders = [
@@ -503,10 +502,10 @@ class MoveDetector:
                 if not self._excused(norm, hit, unless):
                     violations.append(hit)
         for cue, finder, unless in self._finders:
-            for found in finder.finditer(norm):
-                s, e = found.span()
-                if unless is not None and unless.any.search(norm):
-                    break
+            found = [m.span() for m in finder.finditer(norm)]
+            if not found or (unless is not None and unless.any.search(norm)):
+                continue
+            for s, e in found:
                 # The evidence is the sentence around it: a number is leaked with its owner's
                 # name and address (上海的陈雅琴女士，手机138…，住…).
                 s, e = _sentence_around(norm, s, e)
@@ -515,7 +514,7 @@ class MoveDetector:
         if violations and self._quoting is not None:
             violations = _unquoted(norm, violations, self._quoting)
         if len(violations) > 1:
-            violations = _join_neighbours(text, violations, self._red_lines)
+            violations = _join_neighbours(text, violations, self.red_lines)
         elif not violations and self.learned is not None and context is not None:
             # Where the cues found no violation, the learned reader may (with the context
             # given, as for its moves: the analyser's reading, not the live engine's).
