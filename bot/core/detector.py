@@ -79,7 +79,7 @@ _PUNCT = re.compile(r"[\W_\d]+")  # skipped when counting the negation window
 # words cannot hold. 手机号: a whole mainland mobile number (11 digits from 13x to 19x, as chats
 # write it: 13812345678, 138 1234 5678, 138-1234-5678), not part of a longer number (SF单号,
 # 订单号). Read back to confirm an order, the customer's own number is masked (尾号6621) in
-# every labelled chat; shown whole, it was always another buyer's (2,143 labelled chats).
+# every labelled chat; shown whole, it was always another buyer's (32 messages in 3,223 chats).
 FINDERS: dict[str, re.Pattern[str]] = {
     "手机号": re.compile(r"(?<![0-9a-z])1[3-9][0-9](?:[ -]?[0-9]{4}){2}(?![0-9])"),
 }
