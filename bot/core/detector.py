@@ -351,9 +351,7 @@ class MoveDetector:
         # Entries with built-in finders (手机号): each finder's pattern, with the entry and the
         # words that excuse it anywhere in the message (核对 …: an order read back).
         self._finders = [
-            (v, FINDERS[name], _compile(u for u in v.unless if not u.startswith("!")))
-            for v in lexicon.violations
-            for name in v.detect
+            (v, FINDERS[name], unless) for v, _, unless, _ in self._violations for name in v.detect
         ]
         # Forbidden words inside quotation marks, in a message that distances itself from them
         # (同事那句“不关我们事”说得很不对; 不能使用“100%”这类说法), are reported, not said.
