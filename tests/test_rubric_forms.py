@@ -117,3 +117,22 @@ def test_from_chat_only_in_project_rows_without_a_scorer(tmp_path):
     with pytest.raises(ScriptError) as info:
         load_form(path)
     assert info.value.problems == [f"{path}:25: 聊天评分表的行不能用 from_chat（只用于项目评分表）"]
+
+
+def test_a_waived_step_must_be_a_required_step(tmp_path):
+    from bot.core.errors import ScriptError
+    from bot.services.rubric_files import load_form
+
+    path = tmp_path / "objection.yaml"
+    path.write_text(
+        (rubric_dir() / "chat" / "objection.yaml")
+        .read_text(encoding="utf-8")
+        .replace("waived_if_accepted: [confirm]", "waived_if_accepted: [confrim]"),
+        encoding="utf-8",
+    )
+    with pytest.raises(ScriptError) as info:
+        load_form(path)
+    assert any(
+        p.startswith(f"{path}:") and "“confrim”不在 steps 里，不能写在 waived_if_accepted" in p
+        for p in info.value.problems
+    ), info.value.problems

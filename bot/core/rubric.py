@@ -54,12 +54,15 @@ class Required(_Strict):
     """Rubric v2: the steps a chat must show, and how far a chat that skips them can reach.
 
     A step is a move or a list of alternative moves. ``if_bargained`` steps are required only
-    when the customer bargained. Missing any step caps the total at ``cap_some`` (below 优秀);
-    missing ``many`` or more caps it at ``cap_many`` (below the pass mark).
+    when the customer bargained. ``waived_if_accepted`` steps are not required when the customer
+    accepted without a grumble: their own 好/我拍 stands in for the agent's 您看可以吗. Missing any
+    step caps the total at ``cap_some`` (below 优秀); missing ``many`` or more caps it at
+    ``cap_many`` (below the pass mark).
     """
 
     steps: list[str | list[str]] = Field(min_length=1)
     if_bargained: list[str] = []
+    waived_if_accepted: list[str] = []
     cap_some: float = 84
     many: int = Field(default=3, ge=1)
     cap_many: float = 59
@@ -181,14 +184,12 @@ def _v2_problems(form: RubricForm) -> list[tuple[Path, str]]:
                         )
                     )
         flat = {m for step in steps for m in step}
-        for i, move in enumerate(form.required.if_bargained):
-            if move not in flat:
-                problems.append(
-                    (
-                        ("required", "if_bargained", i),
-                        f"“{move}”不在 steps 里，不能写在 if_bargained",
+        for key in ("if_bargained", "waived_if_accepted"):
+            for i, move in enumerate(getattr(form.required, key)):
+                if move not in flat:
+                    problems.append(
+                        (("required", key, i), f"“{move}”不在 steps 里，不能写在 {key}")
                     )
-                )
         for key in ("cap_some", "cap_many"):
             if not 0 <= getattr(form.required, key) <= form.max:
                 problems.append((("required", key), f"封顶分应在 0 到 {form.max:g} 之间"))

@@ -205,10 +205,15 @@ def required_cap(analysis: TranscriptAnalysis, form: RubricForm) -> Cap | None:
     bargained = (
         bool(analysis.customer_has("bargain")) or analysis.first_index("negotiate") is not None
     )
+    # Accepted outright (not grudgingly): the customer's own yes is the agreement that a
+    # waived step (confirm) would have asked for.
+    accepted = analysis.resolution.resolved and not analysis.resolution.partial
     missing = []
     for step in req.steps:
         moves = step if isinstance(step, list) else [step]
         if not bargained and all(m in req.if_bargained for m in moves):
+            continue
+        if accepted and all(m in req.waived_if_accepted for m in moves):
             continue
         if all(analysis.first_index(m) is None for m in moves):
             missing.append("/".join(MOVE_TITLES[m] for m in moves))

@@ -56,6 +56,31 @@ def test_missing_many_required_steps_cannot_pass(app):
     assert cap.max == 59 and "不能及格" in cap.reason and sheet.band == "fail"
 
 
+OBJECTION = (
+    "这个扫地机比别家贵了一百，有点犹豫",
+    "您好，理解您的顾虑，多花一百块确实要想一想",
+    "那贵在哪",
+    "我们这款吸力4000Pa，官方保修两年，别家是一年",
+    "有没有优惠",
+    "现在下单送您一年延保，发货后我把单号发您，有问题随时找我",
+)
+
+
+def test_an_objection_accepted_outright_needs_no_confirm_step(app):
+    # The customer's own 我拍 is the agreement that 您看这样可以吗 would have asked for.
+    accepted = app.score(chat("objection", *OBJECTION, "好的，那我拍了"))
+    assert (
+        accepted.analysis.resolution.resolved and accepted.analysis.first_index("confirm") is None
+    )
+    assert not [c for c in accepted.caps if c.kind == "required"]
+
+
+def test_an_objection_accepted_grudgingly_still_needs_the_confirm_step(app):
+    grudging = app.score(chat("objection", *OBJECTION, "行吧，拍了，麻烦快点发，别又拖"))
+    cap = next(c for c in grudging.caps if c.kind == "required")
+    assert "确认" in cap.reason and grudging.band != "excellent"
+
+
 def test_a_fatal_item_caps_below_pass_with_its_message(app):
     t = sample()
     t.messages[11] = Message(
