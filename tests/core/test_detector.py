@@ -926,6 +926,36 @@ def test_numbers_that_leak_nothing(detector, text):
     assert "泄露顾客信息" not in {h.label for h in detector.analyze(text).violations}
 
 
+# An account on another app, handed out: the built-in finder 站外账号 of 加微信; the evidence
+# is the app and the account.
+ACCOUNTS = [
+    ("授权书不方便在平台发 加下我Q 2854190337 我发你", "Q 2854190337"),
+    ("开票的话财务直接对接 wx号 mc_office2", "wx号 mc_office2"),
+    ("不会出问题 vx：ttw6688", "vx：ttw6688"),
+    ("老客户都这么买 微信lqh8866", "微信lqh8866"),
+]
+
+
+@pytest.mark.parametrize(("text", "words"), ACCOUNTS, ids=numbered("accounts", ACCOUNTS))
+def test_an_account_on_another_app_is_a_red_line(detector, text, words):
+    found = [h for h in detector.analyze(text).violations if h.label == "加微信"]
+    assert [h.words for h in found] == [words]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "那推荐这款4000型纺车轮 型号QL4000 速比5.2:1",  # an item code
+        "已经登记好了 工单号WX0629117",
+        "收到 已经提交平台了 处理单号AQ20260317-0892",
+        "是的，直充，填QQ号 12345678 就可以",  # the buyer's own account, for a top-up
+        "微信支付 支付宝都可以",
+    ],
+)
+def test_codes_and_the_buyers_own_account_are_no_account_handed_out(detector, text):
+    assert "加微信" not in {h.label for h in detector.analyze(text).violations}
+
+
 # A violation word inside a helpful sentence, or wording that only looks like one.
 NOT_VIOLATIONS = [
     "这个我不太清楚，我马上帮您问一下",
