@@ -374,6 +374,13 @@ class MoveDetector:
             )
             for v in lexicon.violations
         ]
+        # The words that excuse an entry anywhere in the message (a warning against scams), by
+        # the entry's phrase.
+        self._excused_anywhere = {
+            v.phrase: found
+            for v in lexicon.violations
+            if (found := _compile(v.unless_anywhere)) is not None
+        }
         # The platform red lines, by name (the analyser reports them apart from 禁用语).
         self.red_lines = frozenset(v.phrase for v in lexicon.violations if v.category == "red_line")
         # Entries with built-in finders (手机号): each finder's pattern, with the entry and the
@@ -519,6 +526,9 @@ class MoveDetector:
             rules = []
         for cue, pattern, unless, masks in rules:
             found = hits(pattern, cue.phrase, negatable=False)
+            anywhere = self._excused_anywhere.get(cue.phrase) if found else None
+            if anywhere is not None and anywhere.any.search(norm):
+                continue
             spans = _mask_spans(masks, norm) if found else []
             for hit in found:
                 # Two entries may list the same words (管不了 as 没办法 and as 不归我管): one finding.
@@ -529,7 +539,8 @@ class MoveDetector:
                     violations.append(hit)
         for cue, finder, unless in self._finders:
             found = [m.span() for m in finder.pattern.finditer(norm)]
-            if not found or (unless is not None and unless.any.search(norm)):
+            anywhere = self._excused_anywhere.get(cue.phrase) if found else None
+            if not found or any(u is not None and u.any.search(norm) for u in (unless, anywhere)):
                 continue
             for s, e in found:
                 if finder.sentence:

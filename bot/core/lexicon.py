@@ -25,6 +25,9 @@ class ViolationCue:
     unless: tuple[str, ...] = ()
     category: str = "courtesy"
     detect: tuple[str, ...] = ()
+    # Words that excuse it anywhere in the message, not only around it: a warning against
+    # scams (诈骗、谨防…) names 加QQ and 银行卡号 to tell the customer not to.
+    unless_anywhere: tuple[str, ...] = ()
 
     @property
     def cues(self) -> tuple[str, ...]:

@@ -52,6 +52,7 @@ class ViolationEntry(_Strict):
     phrase: str = Field(min_length=1)
     variants: list[str] = []
     unless: list[str] = []
+    unless_anywhere: list[str] = []
     category: Literal["courtesy", "red_line"] = "courtesy"
     # The built-in finders' names (手机号 …): a misspelt one is an error that lists them.
     detect: list[Literal[tuple(FINDERS)]] = []  # type: ignore[valid-type]
@@ -98,7 +99,14 @@ def _parse_lexicon(folder: Path) -> Lexicon:
     return Lexicon(
         moves={m: tuple(c) for m, c in cues.moves.items()},
         violations=tuple(
-            ViolationCue(v.phrase, tuple(v.variants), tuple(v.unless), v.category, tuple(v.detect))
+            ViolationCue(
+                v.phrase,
+                tuple(v.variants),
+                tuple(v.unless),
+                v.category,
+                tuple(v.detect),
+                tuple(v.unless_anywhere),
+            )
             for v in bad.violations
         ),
         concessions={k: tuple(c) for k, c in cues.concessions.items()},
