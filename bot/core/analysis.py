@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.core.detector import NEWS_SILENCE, SENTENCE_STOP, Analysis, Hit, MoveDetector
+from bot.core.detector import NEWS_SILENCE, SENTENCE_STOP, Analysis, Hit, MoveDetector, normalize
 from bot.core.learned import LEARNED_PREFIX
 from bot.core.moves import moves_for
 from bot.core.outcomes import GOOD_OUTCOMES, outcome_title
@@ -34,6 +34,16 @@ ASKING_CLAUSE = re.compile(
 OFFERS_HELP = re.compile(r"有什么.{0,4}(帮|为)|需要.{0,2}帮")
 # Asking whether the customer agrees: a confirmation (地址是南京那个对吗; 您看这样可以吗).
 SEEKS_AGREEMENT = re.compile(r"(对吗|对吧|是吧|没错吧|可以吗|行吗|好吗|行不|可以不|同意吗)\W*$")
+
+# A price as a sale states it: a number, 1 to 6 digits (not an order or phone number), not a
+# measure (1.8米, 100片, 5斤, 3天, 95%); ¥599, 599元 and a bare 599 all count.
+PRICE = re.compile(
+    r"(?<![0-9a-z.])[¥￥]?[0-9]{1,6}(?:\.[0-9]{1,2})?(?![0-9]|\.[0-9])"
+    r"(?!\s*(?:米|cm|mm|厘米|毫米|码|号|寸|斤|公斤|kg|g|克|ml|毫升|升|岁|天|小时|分钟|分|秒|个月|月|年|周|"
+    r"%|件|个|台|张|次|楼|层|期|键|点|位|人|瓶|盒|包|袋|片|支|条|双|套|册|本|页|w|瓦|mah|度|平|p|x|\*|:|-))"
+)
+# Customer signals that ask what a sale costs: a price given in answer is negotiating.
+PRICE_ASKING = frozenset({"asks_price", "bargain"})
 
 BAD_OUTCOMES = ("left", "escalated", "unfinished")
 # Customer signals that only agree: a message with nothing else asks for no answer.
@@ -153,6 +163,7 @@ class TranscriptAnalyzer:
         answered: set[int] = set()
         repeats = RepeatFinder()  # pasted replies, in bounded time (bot/core/repeats.py)
         bargained = False
+        asked_price = False  # the last customer message asked the price or bargained
         acknowledged = False  # the last customer message only agreed (行, 这个可以)
         for i, msg in enumerate(transcript.messages):
             if msg.role == "customer":
@@ -160,6 +171,7 @@ class TranscriptAnalyzer:
                 # (bot.nlp.lexicon_loader.customer_detector): scripted lines repeat.
                 read = self.customer.analyze(msg.text)
                 bargained = bargained or "bargain" in read.moves
+                asked_price = not PRICE_ASKING.isdisjoint(read.moves)
                 found = dict(read.moves)
                 if read.asks_question and "accept" in found:
                     # "可以吗？" asks, it does not agree; but 行，早这样不就好了。有返现吗？ agrees
@@ -201,6 +213,13 @@ class TranscriptAnalyzer:
                 # Holding a price is only bargaining when the customer has bargained; an offer
                 # of a perk is bargaining whenever it comes.
                 del moves["negotiate"]
+            if asked_price and "negotiate" in allowed and "negotiate" not in moves:
+                # Asked 多少钱 (or bargained), the agent who names a price states the terms of
+                # the sale (礼盒5斤 399; 现在469 领卷减30): the evidence is the price.
+                price = PRICE.search(normalize(a.text))
+                if price is not None:
+                    s, e = price.span()
+                    moves["negotiate"] = (Hit("negotiate", a.text[s:e], s, e),)
             if (
                 transcript.kind != "presale"
                 and moves.keys() <= SOFT_MOVES

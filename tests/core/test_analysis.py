@@ -136,7 +136,7 @@ def test_moves_outside_the_kind_are_kept_apart(analyzer):
 
 
 def test_holding_the_price_is_negotiation_only_after_bargaining(analyzer):
-    unasked = analyzer.analyze(chat("这件多少钱？", "亲，199元，已经是活动价了"))
+    unasked = analyzer.analyze(chat("这件有M码吗？", "有的亲，已经是活动价了"))
     assert "negotiate" not in unasked.messages[0].moves
     asked = analyzer.analyze(chat("能便宜点吗？", "亲，199元，已经是活动价了"))
     assert "negotiate" in asked.messages[0].moves
@@ -173,3 +173,36 @@ def test_what_only_looks_like_a_question_is_no_clarification(analyzer, line):
 def test_presale_questions_are_left_to_the_cues(analyzer):
     a = analyzer.analyze(chat("这个太贵了吧", "这款是今年新款哪", kind="presale"))
     assert "clarify" not in a.messages[0].moves and "inquire" not in a.messages[0].moves
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "price"),
+    [
+        ("这件多少钱？", "亲，199元，已经是活动价了", "199"),
+        ("多钱", "礼盒5斤 399", "399"),
+        ("价格pls", "¥1299，黑/白两色", "¥1299"),
+        ("100片多少钱", "100片 129", "129"),  # 100片 is a quantity, not the price
+    ],
+)
+def test_a_price_named_when_asked_is_negotiation_with_the_price_as_evidence(
+    analyzer, question, answer, price
+):
+    # The sale's terms: graders count a price stated in answer to 多少钱 as 议价.
+    hits = analyzer.analyze(chat(question, answer)).messages[0].moves["negotiate"]
+    assert [h.words for h in hits] == [price]
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "kind"),
+    [
+        ("多少钱", "1.8米的床有货的亲", "presale"),  # a measure, not a price
+        ("多少钱", "订单号2026031708912已经发货", "presale"),
+        ("有什么颜色", "黑白两色 199", "presale"),  # not asked
+        ("退款多少钱", "退您199元", "complaint"),  # no sale to negotiate
+    ],
+)
+def test_a_number_that_is_no_price_or_not_asked_for_is_no_negotiation(
+    analyzer, question, answer, kind
+):
+    found = analyzer.analyze(chat(question, answer, kind=kind)).messages[0].moves
+    assert "negotiate" not in found
