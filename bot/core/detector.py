@@ -381,6 +381,10 @@ class MoveDetector:
             for v in lexicon.violations
             if (found := _compile(v.unless_anywhere)) is not None
         }
+        # Entries whose evidence is the sentence they stand in (实话实说而已 …), by phrase.
+        self._whole_sentence = frozenset(
+            v.phrase for v in lexicon.violations if v.evidence == "sentence"
+        )
         # The platform red lines, by name (the analyser reports them apart from 禁用语).
         self.red_lines = frozenset(v.phrase for v in lexicon.violations if v.category == "red_line")
         # Entries with built-in finders (手机号): each finder's pattern, with the entry and the
@@ -551,6 +555,8 @@ class MoveDetector:
                 # joined into one finding below; over another entry's, that one stands.
                 if not any(h.start < e and s < h.end and h.label != cue.phrase for h in violations):
                     violations.append(Hit(cue.phrase, text[s:e], s, e))
+        if violations and self._whole_sentence:
+            violations = self._widened(text, norm, violations)
         if violations and self._quoting is not None:
             violations = _unquoted(norm, violations, self._quoting)
         if len(violations) > 1:
@@ -683,6 +689,23 @@ class MoveDetector:
         if not before or self._negative_cue.match(cue):
             return False  # nothing before it, or the cue is itself negative (不客气, 没问题)
         return any(w in self._negators or w[-1:] in ("不", "没") for w in before)
+
+    def _widened(self, text: str, norm: str, violations: list[Hit]) -> list[Hit]:
+        """Findings of entries with ``evidence: sentence`` widened to their sentence (实话实说而已
+        别磨了 买就拍): one finding, taking in what other entries found there, but not a red
+        line, which stays a finding of its own (it is fatal)."""
+        out = list(violations)
+        for hit in violations:
+            if hit.label not in self._whole_sentence or hit not in out:
+                continue
+            s, e = _sentence_around(norm, hit.start, hit.end)
+            out = [
+                h
+                for h in out
+                if h is not hit and (h.label in self.red_lines or not (s <= h.start < h.end <= e))
+            ]
+            out.append(Hit(hit.label, text[s:e], s, e))
+        return sorted(out, key=lambda h: h.start)
 
     @staticmethod
     def _excused(norm: str, hit: Hit, unless: _Cues | None) -> bool:

@@ -28,6 +28,9 @@ class ViolationCue:
     # Words that excuse it anywhere in the message, not only around it: a warning against
     # scams (诈骗、谨防…) names 加QQ and 银行卡号 to tell the customer not to.
     unless_anywhere: tuple[str, ...] = ()
+    # "words": the evidence is the words found; "sentence": the sentence they stand in, for
+    # words that lead into a brush-off (实话实说而已 别磨了 买就拍): graders underline it whole.
+    evidence: str = "words"
 
     @property
     def cues(self) -> tuple[str, ...]:

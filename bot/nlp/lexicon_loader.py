@@ -54,6 +54,7 @@ class ViolationEntry(_Strict):
     unless: list[str] = []
     unless_anywhere: list[str] = []
     category: Literal["courtesy", "red_line"] = "courtesy"
+    evidence: Literal["words", "sentence"] = "words"
     # The built-in finders' names (手机号 …): a misspelt one is an error that lists them.
     detect: list[Literal[tuple(FINDERS)]] = []  # type: ignore[valid-type]
 
@@ -106,6 +107,7 @@ def _parse_lexicon(folder: Path) -> Lexicon:
                 v.category,
                 tuple(v.detect),
                 tuple(v.unless_anywhere),
+                v.evidence,
             )
             for v in bad.violations
         ),

@@ -956,6 +956,20 @@ def test_codes_and_the_buyers_own_account_are_no_account_handed_out(detector, te
     assert "加微信" not in {h.label for h in detector.analyze(text).violations}
 
 
+# Words that lead into a brush-off (evidence: sentence): the finding is their sentence, one
+# finding with what other entries found there; a red line in it stays a finding of its own.
+def test_a_lead_in_brush_off_is_found_with_its_sentence(detector):
+    found = detector.analyze("实话实说而已，嫌贵我们也没办法。就这价").violations
+    assert [(h.label, h.words) for h in found] == [
+        ("实话实说而已", "实话实说而已，嫌贵我们也没办法")
+    ]
+
+
+def test_a_red_line_in_a_lead_in_sentence_stays_its_own_finding(detector):
+    found = detector.analyze("实话实说而已 加我微信 jiechi_aj88").violations
+    assert {h.label for h in found} == {"实话实说而已", "加微信"}
+
+
 # A violation word inside a helpful sentence, or wording that only looks like one.
 NOT_VIOLATIONS = [
     "这个我不太清楚，我马上帮您问一下",
@@ -1034,6 +1048,7 @@ NOT_VIOLATIONS = [
     "我们店所有退款只走平台订单里的售后 不会打电话让您加QQ加微信 更不会让您转账",
     "100元补偿已经通过平台打款到您的账户，请留意查收。",
     "是的，直充，填QQ号或者微信绑定的手机号就可以。",  # a top-up to the buyer's own QQ
+    "那通用的100G够您用 热点随便开 不额外收费",  # 随便 + a verb: freely
     "不过说实话 金价走势谁都说不准 我也不敢跟您保证会跌",
     "先提醒您：这是典型的航班取消诈骗短信，请不要加QQ、不要点链接、不要转账。",
     "新换的电池容量100% 续航没问题",  # a battery's health, no absolute claim
