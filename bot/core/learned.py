@@ -368,7 +368,9 @@ class LearnedModel:
         for clause in _CLAUSE.finditer(norm):
             own, summed = self._alone(clause.group())
             weight = self._column_total(summed, len(own), VIOLATION)
-            if weight > 0:
+            # Packed sums carry rounding (some 1e-12): a clause whose weights cancel out
+            # (标题写的是适用苹果, 2e-16 summed plainly) does not push.
+            if weight > _NETS_ZERO:
                 pushing.append(clause.span())
             if weight > best:  # the first of equals
                 start, end, best = clause.start(), clause.end(), weight
@@ -389,6 +391,9 @@ class LearnedModel:
         ``side`` 1 reads it as the context, by the context's n-grams."""
         own = frozenset(map(_VALUE, self._readers[side].iter(part)))
         return own, sum(map(self._packed.__getitem__, own))
+
+
+_NETS_ZERO = 1e-9  # a clause's weight at or under this is no push towards a violation
 
 
 def _distinct(heaviest_first: Iterable[str], most: int = 3) -> list[str]:
