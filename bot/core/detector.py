@@ -712,8 +712,11 @@ class MoveDetector:
         """Whether the clause around a violation shows it is helpful, not dismissive."""
         if unless is None:
             return False
-        # "这个我不太清楚，我马上帮您问一下": the help may come in the next clause.
-        window = norm[max(0, hit.start - 6) : hit.end + 16]
+        # "这个我不太清楚，我马上帮您问一下": the help may come in the next clause, or after a
+        # clause of facts (这个我不太清楚哈 顺德有的镇在合作范围 有的不在 我马上帮您问一下).
+        # 24 characters after: on every labelled set, 2 fewer false findings than with 16 and
+        # one more found; 32 finds the same as 24.
+        window = norm[max(0, hit.start - 6) : hit.end + 24]
         return bool(unless.any.search(window))
 
 
