@@ -242,10 +242,12 @@ def _flawed() -> Transcript:
     return t
 
 
-def test_every_chat_form_passes_a_settled_chat_that_earned_40_points(app):
-    for kind in ("presale", "objection", "complaint"):
+def test_every_chat_form_passes_a_settled_chat_that_earned_its_minimum(app):
+    # Graders pass a settled sale or objection from 35 points; a complaint needs 40.
+    wanted = {"presale": 35, "objection": 35, "complaint": 40}
+    for kind, least in wanted.items():
         floor = app.rubrics.chat_form(kind).floor
-        assert floor is not None and (floor.min_points, floor.to) == (40, 60)
+        assert floor is not None and (floor.min_points, floor.to) == (least, 60)
 
 
 def test_a_settled_chat_is_lifted_to_the_floor_with_its_reason(app):
