@@ -91,10 +91,12 @@ class PassFloor(_Strict):
     """Rubric v2: a chat that settled the customer's matter (resolved, grudgingly too) with no
     cap below the pass mark, no platform red line and no wrong answer is at least ``to`` (合格),
     once it earned ``min_points``: graders pass such a chat however many points its flaws cost
-    row by row (``bot.core.scoring.pass_floor`` applies it)."""
+    row by row (``bot.core.scoring.pass_floor`` applies it). A chat in which one reply kept
+    the customer waiting ``longest_wait`` seconds or more is not lifted (None: no such limit)."""
 
     min_points: float = Field(default=40, ge=0)
     to: float = 60
+    longest_wait: float | None = Field(default=None, gt=0)
 
 
 class RubricForm(_Strict):

@@ -271,11 +271,12 @@ def slow_cap(analysis: TranscriptAnalysis, form: RubricForm) -> Cap | None:
 def pass_floor(sheet: ScoreSheet) -> Floor | None:
     """The floor for a chat that settled the customer's matter: resolved (grudgingly too: the
     customer took the remedy), finished, no cap below the pass mark, no platform red line and
-    no wrong answer (a substance check's cap), and ``floor.min_points`` earned under the caps.
+    no wrong answer (a substance check's cap), no reply that kept the customer waiting
+    ``floor.longest_wait`` seconds or more, and ``floor.min_points`` earned under the caps.
 
     Graders lift a settled chat whose small deductions added up; they do not lift one that
-    broke a platform rule (an absolute claim: 百分百正品) or told the customer something wrong
-    (运费您出 for a defect), even when it ended well.
+    broke a platform rule (an absolute claim: 百分百正品), told the customer something wrong
+    (运费您出 for a defect) or left them waiting twenty minutes, even when it ended well.
     """
     rule = sheet.form.floor
     resolution = sheet.analysis.resolution
@@ -285,6 +286,7 @@ def pass_floor(sheet: ScoreSheet) -> Floor | None:
         or not resolution.resolved
         or any(c.max < PASS or c.kind == "substance" for c in sheet.caps)
         or any(m.red_lines for m in sheet.analysis.messages)
+        or _kept_waiting(sheet.analysis, rule.longest_wait)
         or not rule.min_points <= sheet.capped_total < rule.to
     ):
         return None
@@ -293,6 +295,11 @@ def pass_floor(sheet: ScoreSheet) -> Floor | None:
         f"顾客的问题已解决（{resolution.reason}），没有红线、实质错误，也没有缺太多步骤：至少合格",
         resolution.evidence,
     )
+
+
+def _kept_waiting(analysis: TranscriptAnalysis, longest: float | None) -> bool:
+    """Whether one reply came ``longest`` seconds or more after the customer's message."""
+    return longest is not None and any(s >= longest for _, s in analysis.reply_times)
 
 
 def score(

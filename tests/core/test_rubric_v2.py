@@ -221,14 +221,15 @@ def test_a_statement_answering_the_customers_question_is_an_explanation(app):
     assert "explain" not in app.score(t).messages[0].moves
 
 
-def _floored(app, t: Transcript, to: float = 90):
+def _floored(app, t: Transcript, to: float = 90, longest_wait: float | None = None):
     """Score ``t`` with its chat form's floor raised to ``to``, so that an ordinary chat of
     68-odd points shows whether the floor applies (the bundled floor is 60)."""
     from bot.core.rubric import PassFloor
     from bot.core.scoring import score
 
     form = app.rubrics.chat_form(t.kind)
-    raised = form.model_copy(update={"floor": PassFloor(min_points=40, to=to)})
+    floor = PassFloor(min_points=40, to=to, longest_wait=longest_wait)
+    raised = form.model_copy(update={"floor": floor})
     return score(app.analyzer.analyze(t), raised, None, app.substance)
 
 
@@ -283,6 +284,19 @@ def test_no_floor_for_a_chat_that_broke_a_platform_rule_or_said_something_wrong(
     wrong = chat("complaint", *COMPLAINT, "可以退货，不过寄回来的运费需要您自己承担哦", "好吧")
     sheet = _floored(app, wrong, to=99)
     assert any(c.kind == "substance" for c in sheet.caps) and sheet.floor is None
+
+
+def test_no_floor_for_a_chat_that_kept_the_customer_waiting_too_long(app):
+    late = _flawed()
+    # From the agent's recommendation on, everything comes 25 minutes later: one reply waited.
+    late.messages[5:] = [replace(m, at=m.at + timedelta(minutes=25)) for m in late.messages[5:]]
+    waits = dict(app.analyzer.analyze(late).reply_times)
+    assert max(waits.values()) >= 1500
+    assert _floored(app, late).floor is not None  # no limit: lifted
+    assert _floored(app, late, longest_wait=1800).floor is not None
+    assert _floored(app, late, longest_wait=1200).floor is None
+    kinds = ("presale", "objection", "complaint")
+    assert all(app.rubrics.chat_form(k).floor.longest_wait == 1200 for k in kinds)
 
 
 def test_a_floor_never_lowers_a_total(app):
