@@ -555,9 +555,19 @@ class MoveDetector:
                     # (上海的陈雅琴女士，手机138…，住…): the evidence is the sentence around it.
                     s, e = _sentence_around(norm, s, e)
                 # Over a cue of its own entry (vx in vx：ttw6688) it is kept, and the two are
-                # joined into one finding below; over another entry's, that one stands.
-                if not any(h.start < e and s < h.end and h.label != cue.phrase for h in violations):
-                    violations.append(Hit(cue.phrase, text[s:e], s, e))
+                # joined into one finding below; over another entry's, that one stands, unless
+                # the finder's is a red line and the other only a courtesy slip: a leaked phone
+                # number in the sentence of a 跟我们没关系 is the leak a grader marks.
+                over = [
+                    h for h in violations if h.start < e and s < h.end and h.label != cue.phrase
+                ]
+                if over and cue.phrase in self.red_lines:
+                    if any(h.label in self.red_lines for h in over):
+                        continue
+                    violations = [h for h in violations if h not in over]
+                elif over:
+                    continue
+                violations.append(Hit(cue.phrase, text[s:e], s, e))
         if violations and self._whole_sentence:
             violations = self._widened(text, norm, violations)
         if violations and self._quoting is not None:

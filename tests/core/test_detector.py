@@ -911,6 +911,14 @@ def test_another_buyers_phone_number_is_a_red_line(detector, text, words):
     assert cues["泄露顾客信息"].category == "red_line"
 
 
+def test_a_leak_outranks_a_courtesy_slip_in_its_sentence(detector):
+    # The sentence around the number also holds 跟我们没关系: the leak is what a grader marks.
+    text = "前天也有个姓李的买家，电话13657281190，后来查了跟我们没关系。"
+    found = detector.analyze(text).violations
+    assert [h.label for h in found] == ["泄露顾客信息"]
+    assert "13657281190" in found[0].words
+
+
 @pytest.mark.parametrize(
     "text",
     [
