@@ -60,6 +60,9 @@ class Breach:
     note: str
 
 
+_NEGATED = re.compile(r"(不是|并不是|并非|没有|没|不)$")  # right before the customer's words
+
+
 def _trigger(check: SubstanceCheck, a: TranscriptAnalysis) -> tuple[int, str] | None:
     """The first customer message that puts the check in play, with its words."""
     if not check.customer and not check.signals:
@@ -69,7 +72,10 @@ def _trigger(check: SubstanceCheck, a: TranscriptAnalysis) -> tuple[int, str] | 
     for i, msg in enumerate(a.transcript.messages):
         if msg.role != "customer":
             continue
-        m = pattern.search(normalize(msg.text)) if pattern is not None else None
+        norm = normalize(msg.text)
+        said = pattern.finditer(norm) if pattern is not None else ()
+        # "不是质量问题" (the customer's own denial) puts no quality check in play.
+        m = next((m for m in said if not _NEGATED.search(norm, 0, m.start())), None)
         if m:
             found.append((i, msg.text[m.start() : m.end()]))
             break

@@ -135,10 +135,35 @@ def test_asking_the_customer_to_pay_return_shipping_for_a_defect_costs_points(ap
     assert flow.points < next(r for r in good.items if r.id == flow.id).points
 
 
+def test_return_shipping_the_shop_prepays_is_not_the_customers(app):
+    t = chat("complaint", *COMPLAINT, "给您换新，寄回的运费我们已经帮您预付了，快递员上门取件")
+    assert not any("承担退货运费" in r.comment for r in app.score(t).items)
+
+
 def test_refusing_a_defect_with_seven_days_costs_points(app):
     t = chat("complaint", *COMPLAINT, "不好意思，已经超过七天了，不能退哦")
     flow = next(r for r in app.score(t).items if r.id == "aftersale.complaint_flow")
     assert "七天无理由" in flow.comment
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # The customer says it is no defect: the rule is stated, not used against a claim.
+        (
+            "跨境的奶粉能退吗",
+            "这款不支持七天无理由退货哦",
+            "我是说宝宝不爱喝 不是质量问题",
+            "不支持无理由退 可以先买小罐试试",
+        ),
+        # Made to order, and the defect is paid for: the law is stated right.
+        ("刻字的会不会掉色", "定制商品不适用七天无理由退货，但掉色属于质量问题，免费重做"),
+        ("到了就坏了六个", "生鲜不支持七天无理由 不过坏果我们包赔 不用寄回"),
+    ],
+)
+def test_stating_that_seven_days_does_not_apply_is_no_refusal(app, lines):
+    t = chat("objection", *lines)
+    assert not any("七天无理由" in r.comment for r in app.score(t).items)
 
 
 def test_an_upset_customer_answered_with_an_apology_only_costs_points(app):
