@@ -60,7 +60,7 @@ class Breach:
     note: str
 
 
-_NEGATED = re.compile(r"(不是|并不是|并非|没有|没|不)$")  # right before the customer's words
+_NEGATED = re.compile(r"(?:不是|并非|没有?|不)$")  # right before the customer's words
 
 
 def _trigger(check: SubstanceCheck, a: TranscriptAnalysis) -> tuple[int, str] | None:
