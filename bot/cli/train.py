@@ -11,7 +11,7 @@ from bot.services.app import App
 from bot.services.paths import rubric_dir
 
 # The sets that tuning and training may read; the held-out sets are only ever measured.
-TRAINING_SETS = ("dev", *(f"dev{n}" for n in range(2, 134)), "real")  # dev, dev2 … dev133, real
+TRAINING_SETS = ("dev", *(f"dev{n}" for n in range(2, 146)), "real")  # dev, dev2 … dev145, real
 
 
 @click.command()
@@ -26,7 +26,7 @@ TRAINING_SETS = ("dev", *(f"dev{n}" for n in range(2, 134)), "real")  # dev, dev
 def train(app: App, folders: tuple[Path, ...], out: Path | None, strength: float):
     """用标注对话训练学习模型（字符 n-gram 线性模型）。Train the learned move reader.
 
-    默认读 transcripts/ 下的 dev、dev2 … dev133、real（存在的）；held-out 集不要拿来训练。
+    默认读 transcripts/ 下的 dev、dev2 … dev145、real（存在的）；held-out 集不要拿来训练。
     """
     try:
         from bot.services.training import train as fit
