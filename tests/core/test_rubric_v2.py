@@ -135,8 +135,15 @@ def test_asking_the_customer_to_pay_return_shipping_for_a_defect_costs_points(ap
     assert flow.points < next(r for r in good.items if r.id == flow.id).points
 
 
-def test_return_shipping_the_shop_prepays_is_not_the_customers(app):
-    t = chat("complaint", *COMPLAINT, "给您换新，寄回的运费我们已经帮您预付了，快递员上门取件")
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "给您换新，寄回的运费我们已经帮您预付了，快递员上门取件",
+        "新的已经发出，寄回的运费已经退到您的支付宝了，请查收",
+    ],
+)
+def test_return_shipping_the_shop_pays_or_refunds_is_not_the_customers(app, answer):
+    t = chat("complaint", *COMPLAINT, answer)
     assert not any("承担退货运费" in r.comment for r in app.score(t).items)
 
 
