@@ -40,7 +40,9 @@ class SubstanceCheck:
     unless: tuple[str, ...] = ()  # agent words in the same message that make it right
     missing: str | None = None  # or a move that must follow the trigger
     cap: float | None = None  # a broken check also caps the total here (e.g. below 优秀)
+    negators: tuple[str, ...] = ()  # right before the customer's words, they deny them
     said: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    denied: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     wrong: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     right: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
@@ -49,6 +51,9 @@ class SubstanceCheck:
         object.__setattr__(self, "said", _phrases(self.customer))
         object.__setattr__(self, "wrong", _phrases(self.agent))
         object.__setattr__(self, "right", _phrases(self.unless))
+        words = longest_first(self.negators)
+        denied = re.compile(f"(?:{'|'.join(map(re.escape, words))})$") if words else None
+        object.__setattr__(self, "denied", denied)
 
 
 @dataclass(frozen=True)
@@ -58,9 +63,6 @@ class Breach:
     check: SubstanceCheck
     evidence: tuple[int, ...]
     note: str
-
-
-_NEGATED = re.compile(r"(?:不是|并非|没有?|不)$")  # right before the customer's words
 
 
 def _trigger(check: SubstanceCheck, a: TranscriptAnalysis) -> tuple[int, str] | None:
@@ -75,7 +77,8 @@ def _trigger(check: SubstanceCheck, a: TranscriptAnalysis) -> tuple[int, str] | 
         norm = normalize(msg.text)
         said = pattern.finditer(norm) if pattern is not None else ()
         # "不是质量问题" (the customer's own denial) puts no quality check in play.
-        m = next((m for m in said if not _NEGATED.search(norm, 0, m.start())), None)
+        denied = check.denied
+        m = next((m for m in said if not (denied and denied.search(norm, 0, m.start()))), None)
         if m:
             found.append((i, msg.text[m.start() : m.end()]))
             break

@@ -35,6 +35,7 @@ class _Check(BaseModel):
 class _File(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: Literal[1]
+    negators: list[str] = []
     checks: list[_Check]
 
 
@@ -79,6 +80,7 @@ def load_substance(path: Path | None = None) -> list[SubstanceCheck]:
             tuple(c.unless),
             c.missing,
             c.cap,
+            tuple(data.negators),
         )
         for c in data.checks
     ]
